@@ -1,0 +1,39 @@
+import type { ExpectedRevision } from './event-store.port';
+
+/** Base of the store's own errors; `code` is stable and mapped to HTTP at the edge only. */
+export abstract class EventStoreError extends Error {
+  abstract readonly code: string;
+}
+
+/** The stream was not at the expected revision. `actual` is 'no_stream' when it does not exist. */
+export class ExpectedRevisionConflict extends EventStoreError {
+  readonly code = 'STORE.REVISION_CONFLICT';
+  constructor(
+    readonly stream: string,
+    readonly expected: ExpectedRevision,
+    readonly actual: bigint | 'no_stream',
+  ) {
+    super(`Stream ${stream}: expected revision ${String(expected)}, actual ${String(actual)}`);
+    this.name = 'ExpectedRevisionConflict';
+  }
+}
+
+export class StreamNotFound extends EventStoreError {
+  readonly code = 'STORE.STREAM_NOT_FOUND';
+  constructor(readonly stream: string) {
+    super(`Stream ${stream} not found`);
+    this.name = 'StreamNotFound';
+  }
+}
+
+/** Bad input to the store (stream name, event shape, size); nothing was written. */
+export class EventStoreValidationError extends EventStoreError {
+  readonly code = 'STORE.INVALID_INPUT';
+  constructor(
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'EventStoreValidationError';
+  }
+}

@@ -1,5 +1,6 @@
 import type { AnyStateMachine } from 'xstate';
 import type { SystemActorName } from './actor';
+import type { ValidationIssue } from './engine-error';
 
 /** A class whose instances class-validator checks (payloads and start inputs). */
 export type PayloadClass = new () => object;
@@ -42,6 +43,15 @@ export type PolicyRule =
   /** One of the engine's own actors; no user can match this. */
   | { system: SystemActorName };
 
+/**
+ * Something outside the case that the runtime must look up before a start and
+ * hand in as `StartCommand.facts[key]`. The engine records the answer in the
+ * CASE_STARTED data, so a replay never looks it up again.
+ */
+export type FactRequest =
+  /** The risk-area register's current entry for a place: `{ level: 'low'|'medium'|'high'|'unknown', asOf: ISO | null }`. */
+  { key: string; kind: 'riskArea'; placeCode: string };
+
 /** `START` names who may open a case; every other key is an event type. */
 export type Policy = { START: PolicyRule[] } & Record<string, PolicyRule[]>;
 
@@ -55,6 +65,13 @@ export interface WorkflowDefinition<TContext = any> {
   version: number;
   /** Chinese title for the console, e.g. 外出审批. */
   title: string;
+  /**
+   * Built with `setup({ actions: { ...effectActions } })`; reads time only
+   * from `event.occurredAt` / `input.occurredAt`. Keep the context under 20
+   * top-level keys (group the rest): XState's `assign` copies it with
+   * Object.assign, and V8 turns a copy with 20+ properties into a slow
+   * dictionary-mode object, making every transition and replay ~5x slower.
+   */
   machine: AnyStateMachine;
   /** class-validator class for the start input. */
   startInput: PayloadClass;
@@ -63,4 +80,18 @@ export interface WorkflowDefinition<TContext = any> {
   policy: Policy;
   /** The person the case is about, for `{ subject: true }` rules and read scope. */
   subjectOf(context: TContext): string | undefined;
+  /**
+   * Cross-field checks on the validated start input that class-validator
+   * cannot express (returnAt after departAt, departAt not before `occurredAt`).
+   * Any issue makes the start a `CASE.INVALID_PAYLOAD` error, never a refusal.
+   */
+  validateStart?(input: any, occurredAt: string): ValidationIssue[];
+  /** Facts the runtime must look up before a start (see {@link FactRequest}). */
+  startFacts?(input: any): FactRequest[];
+  /**
+   * Per-deployment deadline overrides by state key (dotted state path),
+   * taking precedence over `meta.deadline`. Set by the registry from the
+   * deployment's configuration; a definition leaves it out.
+   */
+  deadlines?: Readonly<Record<string, DeadlineSpec>>;
 }

@@ -1,0 +1,75 @@
+import { type Actor, SYSTEM_ACTORS } from './actor';
+import type { CaseState } from './case-state';
+import { activeStateKeys, getPath, machineInfo } from './machine-info';
+import type { PolicyRule, ResponsibleParty, WorkflowDefinition } from './workflow-definition';
+
+/**
+ * May `actor` send `eventType` to this case? `START` (or no case yet) checks
+ * the definition's `START` rules. Any matching rule allows; no rule, no
+ * permission. Says nothing about whether the state accepts the event: see
+ * {@link allowedEventsFor}.
+ */
+export function isAllowed(
+  def: WorkflowDefinition,
+  caseState: CaseState | undefined,
+  eventType: string,
+  actor: Actor,
+): boolean {
+  const rules = caseState === undefined || eventType === 'START' ? def.policy.START : def.policy[eventType];
+  if (!rules || rules.length === 0) return false;
+  return rules.some((rule) => ruleMatches(def, caseState, rule, actor));
+}
+
+function ruleMatches(
+  def: WorkflowDefinition,
+  caseState: CaseState | undefined,
+  rule: PolicyRule,
+  actor: Actor,
+): boolean {
+  if ('system' in rule) return actor.kind === 'system' && actor.id === SYSTEM_ACTORS[rule.system].id;
+  // Roles and groups are a user's; a system actor matches only `system` rules.
+  if (actor.kind !== 'user') return false;
+  if ('role' in rule) return actor.roles.includes(rule.role);
+  if ('group' in rule) return actor.groups?.includes(rule.group) ?? false;
+  if (!caseState) return false;
+  if ('subject' in rule) return def.subjectOf(caseState.context) === actor.id;
+  return currentResponsible(def, caseState).some((party) => partyMatches(party, caseState.context, actor));
+}
+
+function partyMatches(party: ResponsibleParty, context: unknown, actor: Actor): boolean {
+  if ('role' in party) return actor.roles.includes(party.role);
+  if ('group' in party) return actor.groups?.includes(party.group) ?? false;
+  return getPath(context, party.person) === actor.id;
+}
+
+/** The `meta.responsible` of every active state (innermost last). */
+export function currentResponsible(def: WorkflowDefinition, caseState: CaseState): ResponsibleParty[] {
+  const { states } = machineInfo(def);
+  const parties: ResponsibleParty[] = [];
+  for (const key of activeStateKeys(caseState.state)) {
+    const responsible = states.get(key)?.responsible;
+    if (responsible) parties.push(responsible);
+  }
+  return parties;
+}
+
+/**
+ * The definition's events the current state has a transition for (guards not
+ * evaluated: a guard may still turn a command down). Empty once the case is done.
+ */
+export function acceptedEvents(def: WorkflowDefinition, caseState: CaseState): string[] {
+  if (caseState.snapshot.status !== 'active') return [];
+  const { states } = machineInfo(def);
+  const accepted = new Set<string>();
+  for (const key of activeStateKeys(caseState.state)) {
+    for (const type of states.get(key)?.events ?? []) accepted.add(type);
+  }
+  // Root-level `on` applies in every state.
+  for (const type of def.machine.root.ownEvents) accepted.add(type);
+  return Object.keys(def.events).filter((type) => accepted.has(type));
+}
+
+/** What the console offers this actor (`nextEvents`): accepted in the current state AND permitted. */
+export function allowedEventsFor(def: WorkflowDefinition, caseState: CaseState, actor: Actor): string[] {
+  return acceptedEvents(def, caseState).filter((type) => isAllowed(def, caseState, type, actor));
+}

@@ -2,9 +2,10 @@ import { EventStoreValidationError } from './event-store.errors';
 import type { AllFilter, AppendOptions, EventData } from './event-store.port';
 
 /**
- * Largest serialised event (data + metadata, UTF-8 bytes). EventStoreDB's own
- * default `MaxAppendSize` is 1 MiB; we keep the same bound so an event that
- * the embedded store accepts is one EventStoreDB accepts too.
+ * Largest append, counted as EventStoreDB counts its `MaxAppendSize` (1 MiB by
+ * default): data + metadata + twice the type name, UTF-8 bytes, summed over
+ * the append. Keeping the same bound means an append the embedded store
+ * accepts is one EventStoreDB accepts too.
  */
 export const MAX_EVENT_BYTES = 1024 * 1024;
 
@@ -69,7 +70,8 @@ export function validateAppend(stream: unknown, events: unknown, options?: Appen
     throw new EventStoreValidationError('An append needs at least one event', { stream });
   }
   const ids = new Set<string>();
-  return events.map((event: EventData, index) => {
+  let appendSize = 0;
+  const serialised = events.map((event: EventData, index) => {
     if (!event || typeof event !== 'object') {
       throw new EventStoreValidationError(`Event ${index} is not an object`, { index });
     }
@@ -91,9 +93,10 @@ export function validateAppend(stream: unknown, events: unknown, options?: Appen
     ) {
       throw new EventStoreValidationError(`Event ${index} metadata must be a JSON object`, { index });
     }
-    const size = Buffer.byteLength(data) + Buffer.byteLength(metadata);
-    if (size > MAX_EVENT_BYTES) {
-      throw new EventStoreValidationError(`Event ${index} is ${size} bytes; the limit is ${MAX_EVENT_BYTES}`, {
+    const size = Buffer.byteLength(data) + Buffer.byteLength(metadata) + 2 * Buffer.byteLength(event.type);
+    appendSize += size;
+    if (appendSize > MAX_EVENT_BYTES) {
+      throw new EventStoreValidationError(`Append is ${appendSize} bytes by event ${index}; the limit is ${MAX_EVENT_BYTES} (data + metadata + 2 × type, summed)`, {
         index,
         size,
         limit: MAX_EVENT_BYTES,
@@ -101,6 +104,7 @@ export function validateAppend(stream: unknown, events: unknown, options?: Appen
     }
     return { id: event.id.toLowerCase(), type: event.type, data, metadata };
   });
+  return serialised;
 }
 
 /**

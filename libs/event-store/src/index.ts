@@ -1,3 +1,5 @@
 export * from './event-store.port';
 export * from './event-store.errors';
 export * from './event-validation';
+export * from './sqlite/sqlite-event-store';
+export * from './esdb/esdb-event-store';

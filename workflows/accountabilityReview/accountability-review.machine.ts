@@ -33,7 +33,10 @@ export interface AccountabilityReviewContext {
   openedBy: PersonRef;
   /** Set on ASSIGN_REVIEWER; `reviewer.id` is the responsible person while under review. */
   reviewer: PersonRef | null;
+  /** The current reviewer's assignment. */
   assignment: { by: PersonRef; at: string; note: string | null } | null;
+  /** Reviewers replaced while under review, oldest first, with who replaced them and when. */
+  reassignments: Array<{ from: PersonRef; to: PersonRef; by: PersonRef; at: string; note: string | null }>;
   decision: { decision: AccountabilityDecision; rationale: string; by: PersonRef; at: string } | null;
 }
 
@@ -47,14 +50,28 @@ const who = (event: { actor: { id: string; name: string } }): PersonRef => ({
   name: event.actor.name,
 });
 
+type AssignEvent = MachineEvent<'ASSIGN_REVIEWER', AssignReviewerData>;
+
+/** Tells the (new) reviewer the review is theirs. */
+function assignedNotice(context: AccountabilityReviewContext) {
+  return {
+    to: [{ person: context.reviewer!.id }],
+    template: 'accountabilityReview.assigned',
+    data: { caseId: context.caseId, subject: context.subject, reason: context.reason },
+  };
+}
+
 /**
  * 问责审查, version 1 (DOMAIN.md process 4, accountability). The leadership
- * group assigns a reviewer, the reviewer decides with a rationale.
+ * group assigns a reviewer, the reviewer decides with a rationale. The
+ * leadership group may re-assign a review under way (a reviewer on leave, a
+ * conflict of interest): the new reviewer gets a fresh 7 days (`underReview`
+ * is re-entered, so the engine re-arms its deadline) and the old one is told.
  *
- * Nobody reviews themselves: a reviewer who is the subject, or a subject
- * who assigns or decides their own review, is turned down by a guard
- * (`CASE.EVENT_NOT_ALLOWED`). It is a guard, not a payload check, because
- * it compares the command with the case, which class-validator cannot see.
+ * Nobody reviews themselves. A reviewer who is the subject is bad input
+ * (`validateEvent`, `CASE.INVALID_PAYLOAD`); a subject who assigns or decides
+ * their own review is turned down by a guard (`CASE.EVENT_NOT_ALLOWED`): that
+ * is about who acts, and the policy can only allow.
  */
 export const accountabilityReviewMachineV1 = setup({
   types: {
@@ -63,12 +80,22 @@ export const accountabilityReviewMachineV1 = setup({
     input: {} as MachineInput<AccountabilityReviewInput>,
     meta: {} as WaitingStateMeta,
   },
-  actions: { ...effectActions },
+  actions: {
+    ...effectActions,
+    assignReviewer: assign({
+      reviewer: ({ event }) => {
+        const { reviewer } = (event as AssignEvent).data;
+        return { id: reviewer.id, name: reviewer.name };
+      },
+      assignment: ({ event }) => ({
+        by: who(event),
+        at: event.occurredAt,
+        note: (event as AssignEvent).data.note ?? null,
+      }),
+    }),
+  },
   guards: {
-    independentReviewer: ({ context, event }) =>
-      event.type === 'ASSIGN_REVIEWER' &&
-      event.data.reviewer.id !== context.subject.id &&
-      event.actor.id !== context.subject.id,
+    notBySubject: ({ context, event }) => event.actor.id !== context.subject.id,
     byAssignedReviewer: ({ context, event }) =>
       event.type === 'DECIDE' && event.actor.id === context.reviewer?.id && event.actor.id !== context.subject.id,
   },
@@ -85,6 +112,7 @@ export const accountabilityReviewMachineV1 = setup({
     openedBy: who(input),
     reviewer: null,
     assignment: null,
+    reassignments: [],
     decision: null,
   }),
   initial: 'open',
@@ -106,28 +134,45 @@ export const accountabilityReviewMachineV1 = setup({
       },
       on: {
         ASSIGN_REVIEWER: {
-          guard: 'independentReviewer',
+          guard: 'notBySubject',
           target: 'underReview',
-          actions: [
-            assign({
-              reviewer: ({ event }) => ({ id: event.data.reviewer.id, name: event.data.reviewer.name }),
-              assignment: ({ event }) => ({ by: who(event), at: event.occurredAt, note: event.data.note ?? null }),
-            }),
-            {
-              type: 'notify',
-              params: ({ context }) => ({
-                to: [{ person: context.reviewer!.id }],
-                template: 'accountabilityReview.assigned',
-                data: { caseId: context.caseId, subject: context.subject, reason: context.reason },
-              }),
-            },
-          ],
+          actions: ['assignReviewer', { type: 'notify', params: ({ context }) => assignedNotice(context) }],
         },
       },
     },
     underReview: {
       meta: { deadline: 'P7D', responsible: { person: 'reviewer.id' }, label: '审查中' },
       on: {
+        // Re-assignment: re-entered, so the new reviewer's 7 days run from now.
+        ASSIGN_REVIEWER: {
+          guard: 'notBySubject',
+          target: 'underReview',
+          reenter: true,
+          actions: [
+            {
+              type: 'notify',
+              params: ({ context }) => ({
+                to: [{ person: context.reviewer!.id }],
+                template: 'accountabilityReview.reassigned',
+                data: { caseId: context.caseId, subject: context.subject, reason: context.reason },
+              }),
+            },
+            assign({
+              reassignments: ({ context, event }) => [
+                ...context.reassignments,
+                {
+                  from: context.reviewer!,
+                  to: { id: event.data.reviewer.id, name: event.data.reviewer.name },
+                  by: who(event),
+                  at: event.occurredAt,
+                  note: event.data.note ?? null,
+                },
+              ],
+            }),
+            'assignReviewer',
+            { type: 'notify', params: ({ context }) => assignedNotice(context) },
+          ],
+        },
         DECIDE: {
           guard: 'byAssignedReviewer',
           target: 'decided',

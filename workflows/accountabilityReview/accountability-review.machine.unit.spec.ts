@@ -98,11 +98,13 @@ describe('accountabilityReview v1', () => {
         });
     });
 
-    it('the reviewer may not be the subject', () => {
+    it('the reviewer may not be the subject: bad input', () => {
       spec()
         .given(opened)
         .when(sent('ASSIGN_REVIEWER', { reviewer: { id: 'p-enterprise-head', name: '演示化工企业负责人' } }, chief))
-        .thenError('CASE.EVENT_NOT_ALLOWED');
+        .thenError('CASE.INVALID_PAYLOAD', (error) =>
+          expect(error.issues).toEqual([{ property: 'reviewer.id', constraints: { notSubject: expect.any(String) } }]),
+        );
     });
 
     it('a leadership member under review may not assign their own reviewer', () => {
@@ -127,6 +129,105 @@ describe('accountabilityReview v1', () => {
           expect(state.state).toBe('open');
           expect(event!.data).toMatchObject({ heldBy: { group: 'leadership' } });
         });
+    });
+  });
+
+  describe('re-assigning', () => {
+    const chiefReviews = sent(
+      'ASSIGN_REVIEWER',
+      { reviewer: { id: 'p-chief', name: '局长' }, note: '副局长回避' },
+      deputy,
+      {
+        at: '2020-10-14T08:00:00.000Z',
+      },
+    );
+
+    it('the leadership group re-assigns a review under way: the new reviewer gets a fresh 7 days, the old one is told', () => {
+      spec()
+        .given(opened, assignDeputy)
+        .when(chiefReviews)
+        .thenExpect(({ state, event, history }) => {
+          expect(state.state).toBe('underReview');
+          expect(state.context.reviewer).toEqual({ id: 'p-chief', name: '局长' });
+          expect(state.context.assignment).toMatchObject({ by: { id: 'p-deputy' }, note: '副局长回避' });
+          expect(state.context.reassignments).toEqual([
+            {
+              from: { id: 'p-deputy', name: '副局长' },
+              to: { id: 'p-chief', name: '局长' },
+              by: { id: 'p-deputy', name: '副局长' },
+              at: '2020-10-14T08:00:00.000Z',
+              note: '副局长回避',
+            },
+          ]);
+          // The old reviewer's deadline goes; the new one runs from the re-assignment.
+          expect(event!.metadata.cancelledTimers).toEqual([history[1].metadata.timers[0].id]);
+          expect(event!.metadata.timers).toEqual([
+            expect.objectContaining({
+              state: 'underReview',
+              dueAt: '2020-10-21T08:00:00.000Z',
+              responsible: { person: 'reviewer.id' },
+            }),
+          ]);
+          expect(Object.values(state.armedTimers).map((timer) => timer.dueAt)).toEqual(['2020-10-21T08:00:00.000Z']);
+          expect(event!.metadata.effects.map((effect) => [effect.params.template, effect.params.to])).toEqual([
+            ['accountabilityReview.reassigned', [{ person: 'p-deputy' }]],
+            ['accountabilityReview.assigned', [{ person: 'p-chief' }]],
+          ]);
+        });
+    });
+
+    it('a missed deadline then names the new reviewer', () => {
+      spec()
+        .given(opened, assignDeputy, chiefReviews)
+        .when(timerFired({ kind: 'deadline', state: 'underReview' }))
+        .thenExpect(({ event }) =>
+          expect(event!.data).toMatchObject({ heldBy: { person: 'p-chief' }, dueAt: '2020-10-21T08:00:00.000Z' }),
+        );
+    });
+
+    it('the new reviewer decides; the old one no longer may', () => {
+      spec()
+        .given(opened, assignDeputy, chiefReviews)
+        .when(sent('DECIDE', decision, deputy))
+        .thenError('CASE.FORBIDDEN');
+      spec()
+        .given(opened, assignDeputy, chiefReviews)
+        .when(sent('DECIDE', decision, chief))
+        .thenExpect(({ state }) => expect(state.context.decision).toMatchObject({ by: { id: 'p-chief' } }));
+    });
+
+    it('re-assigning to the current reviewer, or to the subject, is bad input', () => {
+      spec()
+        .given(opened, assignDeputy)
+        .when(sent('ASSIGN_REVIEWER', { reviewer: { id: 'p-deputy', name: '副局长' } }, chief))
+        .thenError('CASE.INVALID_PAYLOAD', (error) =>
+          expect(error.issues[0].constraints).toHaveProperty('notCurrentReviewer'),
+        );
+      spec()
+        .given(opened, assignDeputy)
+        .when(sent('ASSIGN_REVIEWER', { reviewer: { id: 'p-enterprise-head', name: '演示化工企业负责人' } }, chief))
+        .thenError('CASE.INVALID_PAYLOAD', (error) => expect(error.issues[0].constraints).toHaveProperty('notSubject'));
+    });
+
+    it('a leadership member under review may not re-assign their own review; staff may not at all', () => {
+      spec()
+        .given(
+          started(reviewInput({ subject: { id: 'p-basics-head', name: '基础室主任', unit: 'basics' } }), chief),
+          assignDeputy,
+        )
+        .when(sent('ASSIGN_REVIEWER', { reviewer: { id: 'p-chief', name: '局长' } }, memberUnderReview))
+        .thenError('CASE.EVENT_NOT_ALLOWED');
+      spec()
+        .given(opened, assignDeputy)
+        .when(sent('ASSIGN_REVIEWER', { reviewer: { id: 'p-chief', name: '局长' } }, staff))
+        .thenError('CASE.FORBIDDEN');
+    });
+
+    it('not once decided', () => {
+      spec()
+        .given(opened, assignDeputy, sent('DECIDE', decision, deputy))
+        .when(sent('ASSIGN_REVIEWER', { reviewer: { id: 'p-chief', name: '局长' } }, chief))
+        .thenError('CASE.EVENT_NOT_ALLOWED', (error) => expect(error.allowed).toEqual([]));
     });
   });
 

@@ -1,13 +1,17 @@
-import type { Policy } from '@app/engine';
+import type { Policy, PolicyRule } from '@app/engine';
 
 /**
- * 问责审查 permissions per event. Reviews are opened by the effect worker
- * (an overdue or failed rectification, a referral by inspectors) or by the
- * leadership group; the leadership group assigns the reviewer; only the
- * assigned reviewer (the state's responsible person) decides.
+ * Who opens a review: the effect worker (an overdue or failed rectification,
+ * a referral by inspectors) or the leadership group.
+ */
+export const accountabilityReviewStartPolicy: PolicyRule[] = [{ system: 'effects' }, { group: 'leadership' }];
+
+/**
+ * 问责审查 permissions per event. The leadership group assigns the reviewer,
+ * and may re-assign one under review; only the assigned reviewer (the
+ * state's responsible person) decides.
  */
 export const accountabilityReviewPolicy: Policy = {
-  START: [{ system: 'effects' }, { group: 'leadership' }],
   ASSIGN_REVIEWER: [{ group: 'leadership' }],
   DECIDE: [{ responsible: true }],
 };

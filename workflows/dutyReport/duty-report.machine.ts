@@ -4,7 +4,6 @@ import {
   effectActions,
   type MachineEvent,
   type MachineInput,
-  parseInstant,
   type StartCaseParams,
   type WaitingStateMeta,
 } from '@app/engine';
@@ -37,9 +36,6 @@ export type DutyReportEvent =
   | MachineEvent<typeof DEADLINE_MISSED, DeadlineMissedData>;
 
 type TriageEvent = MachineEvent<'TRIAGE', TriageData>;
-
-/** A clock a few minutes ahead is not an error; a detection in the future is. */
-const CLOCK_SKEW_MS = 5 * 60_000;
 
 const who = (event: { actor: { id: string; name: string } }): PersonRef => ({
   id: event.actor.id,
@@ -95,15 +91,8 @@ export const dutyReportMachineV1 = setup({
     }),
   },
   guards: {
-    /**
-     * The fever's detection may not lie in the future: the fever escalation
-     * would refuse it, leaving the effect worker an incident instead of a case.
-     */
-    escalate: ({ event }) =>
-      event.type === 'TRIAGE' &&
-      event.data.action === 'feverEscalation' &&
-      (event.data.detectedAt === undefined ||
-        parseInstant(event.data.detectedAt)! <= parseInstant(event.occurredAt)! + CLOCK_SKEW_MS),
+    // detectedAt is checked as input (validateEvent), so the fever case opened here will accept it.
+    escalate: ({ event }) => event.type === 'TRIAGE' && event.data.action === 'feverEscalation',
     openScreening: ({ event }) => event.type === 'TRIAGE' && event.data.action === 'returnScreening',
     dismiss: ({ event }) => event.type === 'TRIAGE' && event.data.action === 'dismiss',
   },

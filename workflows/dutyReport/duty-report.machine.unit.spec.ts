@@ -166,11 +166,22 @@ describe('dutyReport v1', () => {
         );
     });
 
-    it('a fever detected in the future is not accepted', () => {
+    it('a fever detected in the future is bad input', () => {
       spec()
         .given(recorded)
         .when(triage({ action: 'feverEscalation', celsius: 38, detectedAt: '2020-10-21T00:00:00Z' }))
-        .thenError('CASE.EVENT_NOT_ALLOWED');
+        .thenError('CASE.INVALID_PAYLOAD', (error) =>
+          expect(error.issues).toEqual([
+            { property: 'detectedAt', constraints: { isNotInFuture: expect.any(String) } },
+          ]),
+        );
+    });
+
+    it('a fever detected more than 30 days back is bad input (the fever case would refuse it)', () => {
+      spec()
+        .given(recorded)
+        .when(triage({ action: 'feverEscalation', celsius: 38, detectedAt: '2020-09-01T00:00:00Z' }))
+        .thenError('CASE.INVALID_PAYLOAD', (error) => expect(error.issues[0].property).toBe('detectedAt'));
     });
 
     it('returnScreening → screeningOpened, opening a return screening the screening accepts', () => {

@@ -1,10 +1,9 @@
-import type { Policy } from '@app/engine';
+import type { Policy, PolicyRule } from '@app/engine';
 
-/**
- * 信息报告 permissions per event (DOMAIN.md process 5): the duty officer
- * (值班员) records the report and only the duty officer triages it.
- */
+/** Who records a duty-line report (opens the case): the duty officer (值班员). */
+export const dutyReportStartPolicy: PolicyRule[] = [{ role: 'dutyOfficer' }];
+
+/** 信息报告 permissions per event (DOMAIN.md process 5): only the duty officer triages a report. */
 export const dutyReportPolicy: Policy = {
-  START: [{ role: 'dutyOfficer' }],
   TRIAGE: [{ role: 'dutyOfficer' }],
 };

@@ -7,7 +7,7 @@ import {
   isFever,
 } from './fever-escalation.events';
 import { type FeverEscalationContext, feverEscalationMachineV1 } from './fever-escalation.machine';
-import { feverEscalationPolicy } from './fever-escalation.policy';
+import { feverEscalationPolicy, feverEscalationStartPolicy } from './fever-escalation.policy';
 
 export * from './fever-escalation.events';
 export * from './fever-escalation.machine';
@@ -49,6 +49,7 @@ export const feverEscalationV1: WorkflowDefinition<FeverEscalationContext> = {
   machine: feverEscalationMachineV1,
   startInput: FeverDetectionClass,
   events: feverEscalationEvents,
+  startPolicy: feverEscalationStartPolicy,
   policy: feverEscalationPolicy,
   subjectOf: (context) => context.person.id,
   validateStart: validateFeverDetection,

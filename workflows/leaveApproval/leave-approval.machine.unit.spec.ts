@@ -1,4 +1,4 @@
-import { type Actor, CaseSpec, effectReported, EngineError, sent, started, timerFired } from '@app/engine';
+import { type Actor, CaseSpec, effectReported, EngineError, sent, started, timerFired, toIso } from '@app/engine';
 import { leaveApprovalV1 } from '.';
 
 const applicant: Actor = { id: 'u-zhang', name: '张三', roles: ['staff'], unit: '安全生产基础室', kind: 'user' };
@@ -28,7 +28,15 @@ const apply = (input: unknown = application, facts = low, actor = applicant) => 
 const with_ = (patch: object) => ({ ...application, ...patch });
 const approved = [apply(), sent('APPROVE', {}, chief)];
 const filed = [...approved, sent('FILE', {}, office)];
-const away = [...filed, sent('DEPART', { at: '2020-10-02T01:00:00.000Z' }, applicant)];
+const DEPARTED = '2020-10-02T01:00:00.000Z';
+const RETURNED = '2020-10-04T09:00:00.000Z';
+/** The traveller (or the office) reports a departure ten minutes after it happened. */
+const depart = (actor: Actor = applicant, at = DEPARTED) =>
+  sent('DEPART', { at }, actor, { at: toIso(Date.parse(at) + 10 * 60_000) });
+/** The return, reported half an hour after it happened. */
+const back = (actor: Actor = applicant, at = RETURNED) =>
+  sent('RETURN', { at }, actor, { at: toIso(Date.parse(at) + 30 * 60_000) });
+const away = [...filed, depart()];
 
 /** Runs a start that must be refused as bad input, and returns the offending properties. */
 function invalidStart(input: unknown): string[] {
@@ -300,23 +308,22 @@ describe('leaveApproval v1', () => {
     });
 
     it('needs both the chief’s approval and the office filing', () => {
-      const depart = sent('DEPART', { at: '2020-10-02T01:00:00.000Z' }, applicant);
-      spec().given(apply()).when(depart).thenError('CASE.EVENT_NOT_ALLOWED');
+      spec().given(apply()).when(depart()).thenError('CASE.EVENT_NOT_ALLOWED');
       spec()
         .given(...approved)
-        .when(depart)
+        .when(depart())
         .thenError('CASE.EVENT_NOT_ALLOWED');
     });
 
     it('DEPART by the traveller: away, due back by returnAt + 12 h', () => {
       spec()
         .given(...filed)
-        .when(sent('DEPART', { at: '2020-10-02T01:00:00.000Z' }, applicant))
+        .when(depart())
         .thenExpect(({ event, state }) => {
           expect(state.state).toBe('away');
           expect(state.context.departure).toEqual({
-            at: '2020-10-02T01:00:00.000Z',
-            reportedAt: '2020-10-01T00:03:00.000Z',
+            at: DEPARTED,
+            reportedAt: '2020-10-02T01:10:00.000Z',
             by: { id: applicant.id, name: applicant.name },
           });
           expect(event?.metadata.timers).toEqual([
@@ -331,7 +338,6 @@ describe('leaveApproval v1', () => {
     });
 
     it('the office may report for the traveller; a colleague may not', () => {
-      const depart = (actor: Actor) => sent('DEPART', { at: '2020-10-02T01:00:00.000Z' }, actor);
       spec()
         .given(...filed)
         .when(depart(office))
@@ -352,13 +358,35 @@ describe('leaveApproval v1', () => {
         .when(sent('DEPART', {}, applicant))
         .thenError('CASE.INVALID_PAYLOAD');
     });
+
+    it('a departure in the future is bad input; a clock a few minutes ahead is not', () => {
+      spec()
+        .given(...filed)
+        .when(sent('DEPART', { at: DEPARTED }, applicant, { at: '2020-10-01T00:03:00.000Z' }))
+        .thenError('CASE.INVALID_PAYLOAD', (error) =>
+          expect(error.issues).toEqual([{ property: 'at', constraints: { isNotInFuture: expect.any(String) } }]),
+        );
+      spec()
+        .given(...filed)
+        .when(sent('DEPART', { at: DEPARTED }, applicant, { at: '2020-10-02T00:56:00.000Z' }))
+        .thenExpect(({ state }) => expect(state.context.departure.at).toBe(DEPARTED));
+    });
+
+    it('a departure before the request was made is bad input', () => {
+      spec()
+        .given(...filed)
+        .when(depart(applicant, '2020-09-30T23:00:00.000Z'))
+        .thenError('CASE.INVALID_PAYLOAD', (error) =>
+          expect(error.issues[0].constraints).toHaveProperty('isAfterRequest'),
+        );
+    });
   });
 
   describe('return', () => {
     it('RETURN ends the trip and requests a returnScreening case', () => {
       spec()
         .given(...away)
-        .when(sent('RETURN', { at: '2020-10-04T09:00:00.000Z' }, applicant))
+        .when(back())
         .thenExpect(({ event, state, history }) => {
           expect(state.state).toBe('returned');
           expect(state.status).toBe('done');
@@ -383,7 +411,6 @@ describe('leaveApproval v1', () => {
     });
 
     it('the office may report the return; the chief may not', () => {
-      const back = (actor: Actor) => sent('RETURN', { at: '2020-10-04T09:00:00.000Z' }, actor);
       spec()
         .given(...away)
         .when(back(office))
@@ -421,6 +448,21 @@ describe('leaveApproval v1', () => {
           ]);
           expect(state.overdue).toHaveLength(1);
         });
+    });
+
+    it('a return in the future, or before the departure, is bad input', () => {
+      spec()
+        .given(...away)
+        .when(sent('RETURN', { at: RETURNED }, applicant, { at: '2020-10-03T00:00:00.000Z' }))
+        .thenError('CASE.INVALID_PAYLOAD', (error) =>
+          expect(error.issues[0].constraints).toHaveProperty('isNotInFuture'),
+        );
+      spec()
+        .given(...away)
+        .when(back(applicant, '2020-10-02T00:30:00.000Z'))
+        .thenError('CASE.INVALID_PAYLOAD', (error) =>
+          expect(error.issues[0].constraints).toHaveProperty('isAfterDeparture'),
+        );
     });
 
     it('a late return still closes the trip and clears the overdue list', () => {
@@ -556,7 +598,7 @@ describe('leaveApproval v1', () => {
 
     it('the startCase effect is settled by the worker’s report', () => {
       spec()
-        .given(...away, sent('RETURN', { at: '2020-10-04T09:00:00.000Z' }, applicant))
+        .given(...away, back())
         .when(
           effectReported('EFFECT_SUCCEEDED', (state) => ({
             effectId: Object.keys(state.pendingEffects)[0],

@@ -1,4 +1,4 @@
-import type { Policy } from '@app/engine';
+import type { Policy, PolicyRule } from '@app/engine';
 
 /**
  * Who may open a leave request: every member of staff, retirees, and the
@@ -6,9 +6,11 @@ import type { Policy } from '@app/engine';
  */
 export const LEAVE_APPLICANT_ROLES = ['staff', 'retiree', 'unitHead', 'office', 'deputy', 'chief', 'dutyOfficer'];
 
+/** Who may open a leave request (see {@link LEAVE_APPLICANT_ROLES}). */
+export const leaveApprovalStartPolicy: PolicyRule[] = LEAVE_APPLICANT_ROLES.map((role) => ({ role }));
+
 /** 外出审批 permissions per event (DOMAIN.md process 1). */
 export const leaveApprovalPolicy: Policy = {
-  START: LEAVE_APPLICANT_ROLES.map((role) => ({ role })),
   // 报主要领导同意: the main leader (bureau chief).
   APPROVE: [{ role: 'chief' }],
   REJECT: [{ role: 'chief' }],

@@ -5,7 +5,7 @@ import {
   ReturnScreeningInput as ReturnScreeningInputClass,
 } from './return-screening.events';
 import { type ReturnScreeningContext, returnScreeningMachineV1 } from './return-screening.machine';
-import { returnScreeningPolicy } from './return-screening.policy';
+import { returnScreeningPolicy, returnScreeningStartPolicy } from './return-screening.policy';
 
 export * from './return-screening.events';
 export * from './return-screening.machine';
@@ -37,6 +37,7 @@ export const returnScreeningV1: WorkflowDefinition<ReturnScreeningContext> = {
   machine: returnScreeningMachineV1,
   startInput: ReturnScreeningInputClass,
   events: returnScreeningEvents,
+  startPolicy: returnScreeningStartPolicy,
   policy: returnScreeningPolicy,
   subjectOf: (context) => context.person.id,
   validateStart: validateReturnScreening,

@@ -90,7 +90,7 @@ describe('returnScreening v1', () => {
           ),
           sent('APPROVE', {}, chief),
           sent('FILE', {}, office),
-          sent('DEPART', { at: '2020-10-02T08:00:00Z' }, returnee),
+          sent('DEPART', { at: '2020-10-02T08:00:00Z' }, returnee, { at: '2020-10-02T08:05:00Z' }),
         )
         .when(sent('RETURN', { at: '2020-10-05T07:00:00Z' }, returnee, { at: '2020-10-05T07:10:00Z' }))
         .thenExpect(({ event }) => {

@@ -2,10 +2,12 @@ import { parseInstant, type ValidationIssue, type WorkflowDefinition } from '@ap
 import {
   type InspectionPlan,
   InspectionPlan as InspectionPlanClass,
+  type RecordFindingsData,
   supervisionInspectionEvents,
+  type VerifyData,
 } from './supervision-inspection.events';
 import { type SupervisionInspectionContext, supervisionInspectionMachineV1 } from './supervision-inspection.machine';
-import { supervisionInspectionPolicy } from './supervision-inspection.policy';
+import { supervisionInspectionPolicy, supervisionInspectionStartPolicy } from './supervision-inspection.policy';
 
 export * from './supervision-inspection.events';
 export * from './supervision-inspection.machine';
@@ -52,13 +54,45 @@ export function validateInspectionPlan(input: InspectionPlan, occurredAt: string
   return issues;
 }
 
+/** A rectification deadline further out than this is a typo. */
+const MAX_RECTIFICATION_MS = 366 * DAY_MS;
+
 /**
- * 督导检查 v1.
- *
- * The catalogue names the event that begins an inspection `START`; the
- * engine reserves `START` for opening a case (policy key, refused as an
- * event type by the registry), so it is `START_INSPECTION` here.
+ * Checks of findings and verifications against the event's time (bad input,
+ * never a refusal): a rectification deadline lies after the command (a past
+ * one would be missed at once) and within a year.
  */
+export function validateInspectionEvent(
+  type: string,
+  data: unknown,
+  _context: unknown,
+  occurredAt: string,
+): ValidationIssue[] {
+  if (type !== 'RECORD_FINDINGS' && type !== 'VERIFY') return [];
+  const { rectificationDeadline } = data as RecordFindingsData | VerifyData;
+  if (rectificationDeadline === undefined) return [];
+  const due = parseInstant(rectificationDeadline)!;
+  const now = parseInstant(occurredAt)!;
+  if (due <= now) {
+    return [
+      {
+        property: 'rectificationDeadline',
+        constraints: { isInFuture: 'rectificationDeadline must lie in the future' },
+      },
+    ];
+  }
+  if (due > now + MAX_RECTIFICATION_MS) {
+    return [
+      {
+        property: 'rectificationDeadline',
+        constraints: { isWithinAYear: 'rectificationDeadline must lie within a year' },
+      },
+    ];
+  }
+  return [];
+}
+
+/** 督导检查 v1. */
 export const supervisionInspectionV1: WorkflowDefinition<SupervisionInspectionContext> = {
   process: 'supervisionInspection',
   version: 1,
@@ -66,10 +100,12 @@ export const supervisionInspectionV1: WorkflowDefinition<SupervisionInspectionCo
   machine: supervisionInspectionMachineV1,
   startInput: InspectionPlanClass,
   events: supervisionInspectionEvents,
+  startPolicy: supervisionInspectionStartPolicy,
   policy: supervisionInspectionPolicy,
   // The inspected unit's head: they see the case and may submit its rectification.
   subjectOf: (context) => context.unitHead.id,
   validateStart: validateInspectionPlan,
+  validateEvent: validateInspectionEvent,
 };
 
 /** Every version of supervisionInspection, oldest first. */

@@ -113,8 +113,8 @@ export class InspectionPlan {
   notes?: string;
 }
 
-/** START_INSPECTION (the catalogue's `START`; see the definition's note). */
-export class StartInspectionData {
+/** START: the inspectors begin the inspection (the catalogue's `planned → inProgress`). */
+export class StartData {
   @IsOptional()
   @IsString()
   @MaxLength(2000)
@@ -267,7 +267,7 @@ export class ReferForAccountabilityData {
 
 /** Payload class per event type. */
 export const supervisionInspectionEvents = {
-  START_INSPECTION: StartInspectionData,
+  START: StartData,
   RECORD_FINDINGS: RecordFindingsData,
   SUBMIT_RECTIFICATION: SubmitRectificationData,
   VERIFY: VerifyData,

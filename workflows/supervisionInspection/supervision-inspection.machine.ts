@@ -4,7 +4,6 @@ import {
   effectActions,
   type MachineEvent,
   type MachineInput,
-  parseInstant,
   type StartCaseParams,
   type WaitingStateMeta,
 } from '@app/engine';
@@ -22,7 +21,7 @@ import {
   type Problem,
   type RecordFindingsData,
   type ReferForAccountabilityData,
-  type StartInspectionData,
+  type StartData,
   type SubmitRectificationData,
   type TargetKind,
   type VerifyData,
@@ -65,7 +64,7 @@ export interface SupervisionInspectionContext {
 }
 
 export type SupervisionInspectionEvent =
-  | MachineEvent<'START_INSPECTION', StartInspectionData>
+  | MachineEvent<'START', StartData>
   | MachineEvent<'RECORD_FINDINGS', RecordFindingsData>
   | MachineEvent<'SUBMIT_RECTIFICATION', SubmitRectificationData>
   | MachineEvent<'VERIFY', VerifyData>
@@ -77,20 +76,10 @@ type VerifyEvent = MachineEvent<'VERIFY', VerifyData>;
 type ReferEvent = MachineEvent<'REFER_FOR_ACCOUNTABILITY', ReferForAccountabilityData>;
 type MissedEvent = MachineEvent<typeof DEADLINE_MISSED, DeadlineMissedData>;
 
-/** A rectification deadline further out than this is a typo. */
-const MAX_RECTIFICATION_MS = 366 * 24 * 3_600_000;
-
 const who = (event: { actor: { id: string; name: string } }): PersonRef => ({
   id: event.actor.id,
   name: event.actor.name,
 });
-
-/** A deadline must lie after the command (a past one would be missed at once) and within a year. */
-function saneDeadline(deadline: string | undefined, occurredAt: string): boolean {
-  const due = parseInstant(deadline);
-  const now = parseInstant(occurredAt)!;
-  return due !== undefined && due > now && due <= now + MAX_RECTIFICATION_MS;
-}
 
 /** The accountabilityReview start input for a person this inspection holds accountable. */
 function reviewCase(
@@ -124,9 +113,10 @@ function problemSummary(context: SupervisionInspectionContext): string {
 }
 
 /**
- * REFER_FOR_ACCOUNTABILITY, taken in every open state (never at the root:
- * a root-level transition would still be taken once the case is closed).
- * The case does not move.
+ * REFER_FOR_ACCOUNTABILITY, taken in every open state; the case does not
+ * move. Declared per state rather than at the root so the process
+ * description lists it with each state (the engine refuses any event once
+ * the case is closed, root-level handlers included).
  */
 const referral = {
   actions: [
@@ -185,9 +175,6 @@ export const supervisionInspectionMachineV1 = setup({
   },
   guards: {
     noProblems: ({ event }) => event.type === 'RECORD_FINDINGS' && !findingsHaveProblems(event.data),
-    rectificationDeadlineSane: ({ event }) =>
-      (event.type === 'RECORD_FINDINGS' || event.type === 'VERIFY') &&
-      saneDeadline(event.data.rectificationDeadline, event.occurredAt),
     passed: ({ event }) => event.type === 'VERIFY' && event.data.passed,
     /** Whoever must rectify does not verify their own work. */
     notOwnRectification: ({ context, event }) => event.actor.id !== context.rectification?.responsible.id,
@@ -217,7 +204,7 @@ export const supervisionInspectionMachineV1 = setup({
       meta: { deadline: { at: 'plannedDate' }, responsible: { person: 'inspectors.0.id' }, label: '待检查' },
       on: {
         REFER_FOR_ACCOUNTABILITY: referral,
-        START_INSPECTION: {
+        START: {
           target: 'inProgress',
           actions: assign({
             inspection: ({ event }) => ({ startedAt: event.occurredAt, by: who(event), note: event.data.note ?? null }),
@@ -233,7 +220,7 @@ export const supervisionInspectionMachineV1 = setup({
         RECORD_FINDINGS: [
           { guard: 'noProblems', target: 'closed', actions: 'recordFindings' },
           {
-            guard: 'rectificationDeadlineSane',
+            // The deadline is checked as input (validateEvent): in the future, within a year.
             target: 'rectificationOrdered',
             actions: [
               'recordFindings',
@@ -309,7 +296,7 @@ export const supervisionInspectionMachineV1 = setup({
           { guard: and(['passed', 'notOwnRectification']), target: 'closed', actions: 'recordVerification' },
           {
             // Failed: ordered again with the new deadline, and the owner is called to account (整改未通过).
-            guard: and([not('passed'), 'rectificationDeadlineSane', 'notOwnRectification']),
+            guard: and([not('passed'), 'notOwnRectification']),
             target: 'rectificationOrdered',
             actions: [
               'recordVerification',

@@ -75,7 +75,7 @@ const withProblems = {
 
 const spec = () => CaseSpec.for(supervisionInspectionV1, { now: '2020-10-10T00:00:00.000Z' });
 const planned = started(plan(), inspector);
-const begun = sent('START_INSPECTION', {}, leadInspector, { at: '2020-10-12T01:00:00.000Z' });
+const begun = sent('START', {}, leadInspector, { at: '2020-10-12T01:00:00.000Z' });
 const findingsWithProblems = sent('RECORD_FINDINGS', withProblems, inspector, { at: '2020-10-12T03:00:00.000Z' });
 const submitted = sent('SUBMIT_RECTIFICATION', { summary: '已整改', evidence: ['photo-1'] }, enterpriseHead, {
   at: '2020-10-15T03:00:00.000Z',
@@ -140,15 +140,44 @@ describe('supervisionInspection v1', () => {
       spec().given().when(started(plan(), staff)).thenError('CASE.FORBIDDEN');
     });
 
-    it("START_INSPECTION (the catalogue's START) begins it", () => {
+    it("START (the catalogue's name) begins it", () => {
       spec()
         .given(planned)
         .when(begun)
+        .thenExpect(({ state, event }) => {
+          expect(event!.type).toBe('START');
+          expect(state.state).toBe('inProgress');
+          expect(state.context.inspection).toMatchObject({ by: { id: leadInspector.id } });
+        });
+    });
+
+    it('the engine registers it with the catalogue’s event names', () => {
+      const registry = new WorkflowRegistry().register(supervisionInspectionV1);
+      expect(Object.keys(registry.latest('supervisionInspection').events)).toEqual([
+        'START',
+        'RECORD_FINDINGS',
+        'SUBMIT_RECTIFICATION',
+        'VERIFY',
+        'REFER_FOR_ACCOUNTABILITY',
+      ]);
+    });
+
+    it('START is the event’s permission, not the opening’s: inspectors or the lead inspector begin it', () => {
+      spec()
+        .given(planned)
+        .when(sent('START', {}, enterpriseHead))
+        .thenError('CASE.FORBIDDEN');
+      spec()
+        .given(planned)
+        .when(sent('START', {}, inspector))
         .thenExpect(({ state }) => expect(state.state).toBe('inProgress'));
     });
 
-    it('the engine registers it (START is reserved, the event is START_INSPECTION)', () => {
-      expect(() => new WorkflowRegistry().register(supervisionInspectionV1)).not.toThrow();
+    it('START is not taken twice', () => {
+      spec()
+        .given(planned, begun)
+        .when(sent('START', {}, inspector))
+        .thenError('CASE.EVENT_NOT_ALLOWED');
     });
   });
 
@@ -225,7 +254,7 @@ describe('supervisionInspection v1', () => {
         .thenError('CASE.INVALID_PAYLOAD');
     });
 
-    it('a rectification deadline already past is not accepted', () => {
+    it('a rectification deadline already past is bad input', () => {
       spec()
         .given(planned, begun)
         .when(
@@ -233,7 +262,18 @@ describe('supervisionInspection v1', () => {
             at: '2020-10-12T03:00:00.000Z',
           }),
         )
-        .thenError('CASE.EVENT_NOT_ALLOWED');
+        .thenError('CASE.INVALID_PAYLOAD', (error) =>
+          expect(error.issues).toEqual([
+            { property: 'rectificationDeadline', constraints: { isInFuture: expect.any(String) } },
+          ]),
+        );
+    });
+
+    it('a rectification deadline more than a year out is bad input', () => {
+      spec()
+        .given(planned, begun)
+        .when(sent('RECORD_FINDINGS', { ...withProblems, rectificationDeadline: '2021-12-01T00:00:00Z' }, inspector))
+        .thenError('CASE.INVALID_PAYLOAD', (error) => expect(error.issues[0].property).toBe('rectificationDeadline'));
     });
 
     it('only inspectors record findings', () => {
@@ -337,6 +377,17 @@ describe('supervisionInspection v1', () => {
             }),
           ]);
         });
+    });
+
+    it('a failed verification’s new deadline must lie in the future', () => {
+      spec()
+        .given(...ordered, submitted)
+        .when(
+          sent('VERIFY', { passed: false, note: '未整改', rectificationDeadline: '2020-10-15T00:00:00Z' }, inspector, {
+            at: '2020-10-16T00:00:00.000Z',
+          }),
+        )
+        .thenError('CASE.INVALID_PAYLOAD', (error) => expect(error.issues[0].property).toBe('rectificationDeadline'));
     });
 
     it('a failed verification needs a new deadline', () => {

@@ -1,6 +1,6 @@
 import type { StateValue } from 'xstate';
 import type { Actor } from './actor';
-import type { ResponsibleParty } from './workflow-definition';
+import type { DeadlineSpec, ResponsibleParty } from './workflow-definition';
 
 /** The first event of every case stream. Its data is the validated start input plus the looked-up facts. */
 export const CASE_STARTED = 'CASE_STARTED';
@@ -112,8 +112,15 @@ export type EventMetadata = {
   stateAfter: StateValue;
   effects: EffectRecord[];
   timers: TimerRecord[];
-  /** Ids of armed timers this event disarms (the case left their state). */
+  /** Ids of armed timers this event disarms (the case left their state, or left and re-entered it). */
   cancelledTimers: string[];
+  /**
+   * CASE_STARTED only: the deadline of each waiting state, by state key, as
+   * the deployment configured them when the case was opened. The case arms
+   * these for its whole life, whatever the configuration says later (see
+   * `CaseDeadlines`). Absent from cases recorded before it existed.
+   */
+  deadlines?: Record<string, DeadlineSpec>;
   prevHash: string;
   hash: string;
 };

@@ -11,7 +11,7 @@ import {
   type TimerRecord,
 } from './case-event';
 import { activeStateKeys, type HeldBy } from './machine-info';
-import type { ResponsibleParty } from './workflow-definition';
+import type { DeadlineSpec, ResponsibleParty } from './workflow-definition';
 
 /** A timer the case has armed and not yet fired or cancelled; the worker keeps a delayed job for each. */
 export type ArmedTimer = TimerRecord & {
@@ -82,6 +82,12 @@ export interface CaseState<TContext = any> {
   lastEventId: string;
   /** The last event's hash: the next event's `prevHash`. */
   lastHash: string;
+  /**
+   * The deadline of each waiting state, by state key, that this case arms:
+   * recorded in its CASE_STARTED (the deployment's configuration when it was
+   * opened), not the registry's current ones.
+   */
+  deadlines: Readonly<Record<string, DeadlineSpec>>;
   /** By timer id. */
   armedTimers: Readonly<Record<string, ArmedTimer>>;
   /** By effect id. */

@@ -4,7 +4,7 @@ import type { CaseState } from './case-state';
 import { buildStarted, buildTransition, type CommandEnvelope, type Decision } from './event-builder';
 import { EngineError } from './engine-error';
 import { invalidPayload, validatePayload } from './payload-validation';
-import { acceptedEvents, isAllowed } from './policy';
+import { acceptedEvents, isAllowed, mayStart } from './policy';
 import { parseInstant, requireInstant } from './time';
 import type { FactRequest, WorkflowDefinition } from './workflow-definition';
 
@@ -30,9 +30,10 @@ export interface CaseCommand extends CommandEnvelope {
 
 /**
  * Opens a case: validates the input (class-validator, then
- * `def.validateStart`), checks the `START` policy, merges the facts and runs
+ * `def.validateStart`), checks `def.startPolicy`, merges the facts and runs
  * XState's pure `initialTransition`. Nothing is executed; effects and timers
- * are in the returned event's metadata.
+ * are in the returned event's metadata, and the deadlines the case will run
+ * under (this deployment's, now) in `metadata.deadlines`.
  *
  * @throws EngineError `CASE.INVALID_PAYLOAD`, `CASE.FORBIDDEN`, `ENGINE.MISSING_FACT`.
  */
@@ -41,7 +42,7 @@ export function start(def: WorkflowDefinition, cmd: StartCommand): Decision {
   requireInstant(cmd.occurredAt, 'occurredAt');
   const crossIssues = def.validateStart?.(input, cmd.occurredAt) ?? [];
   if (crossIssues.length > 0) throw invalidPayload(`${def.process} start input`, crossIssues);
-  if (!isAllowed(def, undefined, 'START', cmd.actor)) {
+  if (!mayStart(def, cmd.actor)) {
     throw new EngineError('CASE.FORBIDDEN', `${describeActor(cmd.actor)} may not open a ${def.process} case`);
   }
   const data = { ...input, ...startFacts(def, input, cmd.facts) };
@@ -50,7 +51,9 @@ export function start(def: WorkflowDefinition, cmd: StartCommand): Decision {
 
 /**
  * Turns a command into the next event of a case, checking in this order:
- * known event type (`CASE.UNKNOWN_EVENT_TYPE`), payload
+ * known event type (`CASE.UNKNOWN_EVENT_TYPE`), a closed case
+ * (`CASE.EVENT_NOT_ALLOWED`, nothing allowed), payload: class-validator,
+ * then `def.validateEvent` against the case and the time
  * (`CASE.INVALID_PAYLOAD`), permission (`CASE.FORBIDDEN`), and whether the
  * state takes the event, guards included (`CASE.EVENT_NOT_ALLOWED`, with
  * the events the state accepts). Then XState's pure `transition`.
@@ -65,8 +68,11 @@ export function decide(def: WorkflowDefinition, caseState: CaseState, cmd: CaseC
       known: Object.keys(def.events),
     });
   }
+  if (caseState.status !== 'active') throw notAllowed(def, caseState, cmd.type);
   const data = validatePayload(payloadClass, cmd.data, `${cmd.type} payload`);
   requireInstant(cmd.occurredAt, 'occurredAt');
+  const issues = def.validateEvent?.(cmd.type, data, caseState.context, cmd.occurredAt) ?? [];
+  if (issues.length > 0) throw invalidPayload(`${cmd.type} payload`, issues);
   if (!isAllowed(def, caseState, cmd.type, cmd.actor)) {
     throw new EngineError('CASE.FORBIDDEN', `${describeActor(cmd.actor)} may not send ${cmd.type} to this case`);
   }
@@ -77,19 +83,26 @@ export function decide(def: WorkflowDefinition, caseState: CaseState, cmd: CaseC
     actor: cmd.actor,
     eventId: cmd.eventId,
   };
-  if (!canTake(caseState, machineEvent)) {
-    const allowed = acceptedEvents(def, caseState);
-    throw new EngineError(
-      'CASE.EVENT_NOT_ALLOWED',
-      `${cmd.type} is not allowed in state ${JSON.stringify(caseState.state)}${caseState.status === 'done' ? ' (the case is closed)' : ''}`,
-      { allowed, state: caseState.state },
-    );
-  }
+  if (!canTake(caseState, machineEvent)) throw notAllowed(def, caseState, cmd.type);
   return buildTransition(def, caseState, cmd.type, data, cmd);
 }
 
-/** `snapshot.can`, with a guard that throws counted as "cannot". */
+function notAllowed(def: WorkflowDefinition, caseState: CaseState, type: string): EngineError {
+  const closed = caseState.status !== 'active';
+  return new EngineError(
+    'CASE.EVENT_NOT_ALLOWED',
+    `${type} is not allowed in state ${JSON.stringify(caseState.state)}${closed ? ' (the case is closed)' : ''}`,
+    { allowed: acceptedEvents(def, caseState), state: caseState.state },
+  );
+}
+
+/**
+ * `snapshot.can`, with a guard that throws counted as "cannot", and nothing
+ * taken once the case is done: XState still answers `true` for a root-level
+ * `on` handler after the machine reached a final state.
+ */
 export function canTake(caseState: CaseState, event: MachineEvent): boolean {
+  if (caseState.status !== 'active') return false;
   try {
     return caseState.snapshot.can(event);
   } catch {

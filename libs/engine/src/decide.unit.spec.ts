@@ -1,10 +1,25 @@
-import { emit, setup } from 'xstate';
-import { type CaseState, decide, EngineError, start } from '.';
+import { IsOptional, IsString } from 'class-validator';
+import { assign, emit, setup } from 'xstate';
+import {
+  acceptedEvents,
+  allowedEventsFor,
+  type CaseState,
+  canTake,
+  decide,
+  EngineError,
+  fold,
+  type MachineEvent,
+  start,
+  verifyReplay,
+  type WaitingStateMeta,
+  type WorkflowDefinition,
+} from '.';
 import {
   at,
   boss,
   clerk,
   demoInput,
+  DemoStart,
   demoV1,
   MINUTE,
   owner,
@@ -61,10 +76,13 @@ describe('start', () => {
         },
       ],
       cancelledTimers: [],
+      // The deadlines the case runs under for its whole life.
+      deadlines: { open: 'PT1H', 'review.first': { at: 'dueBy', plus: 'PT1H' } },
       prevHash: '',
       hash: expect.stringMatching(/^[0-9a-f]{64}$/),
     });
     expect(state).toMatchObject({ caseId: 'c1', process: 'demo', version: 1, streamId: 'demo-c1', revision: 0n });
+    expect(state.deadlines).toEqual(event.metadata.deadlines);
     expect(Object.keys(state.armedTimers)).toEqual([`${event.id}_after_0`, `${event.id}_deadline_0`]);
   });
 
@@ -83,7 +101,7 @@ describe('start', () => {
     expect(error.issues.find((issue) => issue.property === 'extra')?.constraints).toHaveProperty('whitelistValidation');
   });
 
-  it('refuses a start by someone the START policy does not name', () => {
+  it('refuses a start by someone startPolicy does not name', () => {
     const error = errorOf(() =>
       start(demoV1, { caseId: 'c1', input: demoInput, actor: stranger, occurredAt: at(0), eventId: 'e1' }),
     );
@@ -270,5 +288,212 @@ describe('decide', () => {
       decide(def, state, { type: 'GO', data: {}, actor: clerk, occurredAt: at(1), eventId: 'e2' }),
     );
     expect(error.code).toBe('ENGINE.INVALID_DEFINITION');
+  });
+});
+
+/** A machine with a root-level handler, re-entering transitions and nested deadlines. */
+class NoteData {
+  @IsOptional()
+  @IsString()
+  text?: string;
+}
+
+const rootMachine = setup({
+  types: {
+    context: {} as { notes: number; assignee: string },
+    events: {} as MachineEvent,
+    meta: {} as WaitingStateMeta,
+  },
+}).createMachine({
+  id: 'root',
+  context: { notes: 0, assignee: 'u-owner' },
+  initial: 'waiting',
+  // Root-level: XState's `can` still answers true for it once the machine is done.
+  on: { NOTE: { actions: assign({ notes: ({ context }) => context.notes + 1 }) } },
+  states: {
+    waiting: {
+      meta: { deadline: 'PT1H', responsible: { person: 'assignee' } },
+      on: {
+        REASSIGN: {
+          target: 'waiting',
+          reenter: true,
+          actions: assign({ assignee: ({ event }) => (event.data as NoteData).text ?? 'u-owner' }),
+        },
+        TOUCH: { target: 'waiting' },
+        NEST: 'outer',
+        FINISH: 'done',
+      },
+    },
+    outer: {
+      meta: { deadline: 'PT2H', responsible: { role: 'clerk' } },
+      initial: 'inner',
+      on: { RESTART: { target: 'outer', reenter: true }, RESET: '.inner', FINISH: 'done' },
+      states: {
+        inner: { meta: { deadline: 'PT30M', responsible: { role: 'clerk' } }, on: { STEP: 'other' } },
+        other: {},
+      },
+    },
+    done: { type: 'final' },
+  },
+});
+const everyone = [{ role: 'clerk' }];
+const rootDef: WorkflowDefinition = {
+  process: 'root',
+  version: 1,
+  title: 'root',
+  machine: rootMachine,
+  startInput: DemoStart,
+  events: Object.fromEntries(
+    ['NOTE', 'REASSIGN', 'TOUCH', 'NEST', 'RESTART', 'RESET', 'STEP', 'FINISH'].map((type) => [type, NoteData]),
+  ),
+  startPolicy: everyone,
+  policy: Object.fromEntries(
+    ['NOTE', 'REASSIGN', 'TOUCH', 'NEST', 'RESTART', 'RESET', 'STEP', 'FINISH'].map((type) => [type, everyone]),
+  ),
+  subjectOf: () => undefined,
+};
+
+describe('a closed case', () => {
+  it('takes no event, not even one the machine handles at its root', () => {
+    const h = new History(rootDef);
+    h.start(0);
+    expect(h.send('NOTE', {}, clerk, 1).state.context.notes).toBe(1);
+    const closed = h.send('FINISH', {}, clerk, 2).state;
+    expect(closed.status).toBe('done');
+    // What XState itself says, and what the engine says instead.
+    expect(closed.snapshot.can({ type: 'NOTE', data: {}, occurredAt: at(3), actor: clerk, eventId: 'e' })).toBe(true);
+    expect(canTake(closed, { type: 'NOTE', data: {}, occurredAt: at(3), actor: clerk, eventId: 'e' })).toBe(false);
+    expect(acceptedEvents(rootDef, closed)).toEqual([]);
+    expect(allowedEventsFor(rootDef, closed, clerk)).toEqual([]);
+    const error = errorOf(() =>
+      decide(rootDef, closed, { type: 'NOTE', data: {}, actor: clerk, occurredAt: at(3), eventId: 'e9' }),
+    );
+    expect(error.code).toBe('CASE.EVENT_NOT_ALLOWED');
+    expect(error.allowed).toEqual([]);
+    expect(error.message).toContain('closed');
+  });
+
+  it('says it is closed before looking at the payload or the actor', () => {
+    const h = new History(rootDef);
+    h.start(0);
+    const closed = h.send('FINISH', {}, clerk, 1).state;
+    const error = errorOf(() =>
+      decide(rootDef, closed, { type: 'NOTE', data: { text: 5 }, actor: stranger, occurredAt: at(3), eventId: 'e9' }),
+    );
+    expect(error.code).toBe('CASE.EVENT_NOT_ALLOWED');
+  });
+});
+
+describe('re-entering a waiting state', () => {
+  const timersOf = (h: History) =>
+    Object.values(h.state.armedTimers).map((timer) => [timer.state, timer.dueAt, timer.armedBy]);
+
+  it('re-arms its deadline from now and cancels the old one (reenter: true)', () => {
+    const h = new History(rootDef);
+    const started = h.start(0).event;
+    const { event, state } = h.send('REASSIGN', { text: 'u-other' }, clerk, 30);
+    expect(event.metadata.stateBefore).toBe('waiting');
+    expect(event.metadata.stateAfter).toBe('waiting');
+    expect(event.metadata.cancelledTimers).toEqual([`${started.id}_deadline_0`]);
+    expect(event.metadata.timers).toEqual([
+      {
+        id: `${event.id}_deadline_0`,
+        kind: 'deadline',
+        state: 'waiting',
+        dueAt: at(90),
+        responsible: { person: 'assignee' },
+      },
+    ]);
+    expect(timersOf(h)).toEqual([['waiting', at(90), event.id]]);
+    // The new deadline names the new assignee.
+    const missed = h.fire((timer) => timer.kind === 'deadline')!.event;
+    expect(missed.data).toMatchObject({ heldBy: { person: 'u-other' }, dueAt: at(90) });
+    expect(verifyReplay(rootDef, h.stored())).toEqual({ ok: true, count: 3 });
+    expect(fold(rootDef, h.stored()).armedTimers).toEqual(h.state.armedTimers);
+    expect(state.deadlines).toEqual({ waiting: 'PT1H', outer: 'PT2H', 'outer.inner': 'PT30M' });
+  });
+
+  it('keeps the deadline of a state a transition targets without leaving it (no reenter)', () => {
+    const h = new History(rootDef);
+    const started = h.start(0).event;
+    const { event } = h.send('TOUCH', {}, clerk, 30);
+    expect(event.metadata.cancelledTimers).toEqual([]);
+    expect(event.metadata.timers).toEqual([]);
+    expect(timersOf(h)).toEqual([['waiting', at(60), started.id]]);
+  });
+
+  it('re-arms the children a re-entered parent enters again, and only what a transition re-enters', () => {
+    const h = new History(rootDef);
+    h.start(0);
+    const nested = h.send('NEST', {}, clerk, 10).event;
+    expect(timersOf(h)).toEqual([
+      ['outer', at(130), nested.id],
+      ['outer.inner', at(40), nested.id],
+    ]);
+    // From the parent to its own child: the child is exited and entered, the parent is not.
+    const reset = h.send('RESET', {}, clerk, 20).event;
+    expect(reset.metadata.cancelledTimers).toEqual([`${nested.id}_deadline_1`]);
+    expect(timersOf(h)).toEqual([
+      ['outer', at(130), nested.id],
+      ['outer.inner', at(50), reset.id],
+    ]);
+    // Re-entering the parent re-arms both.
+    const restart = h.send('RESTART', {}, clerk, 30).event;
+    expect(restart.metadata.cancelledTimers.sort()).toEqual(
+      [`${nested.id}_deadline_0`, `${reset.id}_deadline_0`].sort(),
+    );
+    expect(timersOf(h)).toEqual([
+      ['outer', at(150), restart.id],
+      ['outer.inner', at(60), restart.id],
+    ]);
+    // Moving between children keeps the parent's.
+    const step = h.send('STEP', {}, clerk, 40).event;
+    expect(step.metadata.cancelledTimers).toEqual([`${restart.id}_deadline_1`]);
+    expect(step.metadata.timers).toEqual([]);
+    expect(verifyReplay(rootDef, h.stored())).toEqual({ ok: true, count: 5 });
+  });
+});
+
+describe('validateEvent', () => {
+  const seen: unknown[][] = [];
+  const def: WorkflowDefinition = {
+    ...demoV1,
+    validateEvent: (type, data, context, occurredAt) => {
+      seen.push([type, data, context.owner.id, occurredAt]);
+      return type === 'SUBMIT' && data.note === context.owner.name
+        ? [{ property: 'note', constraints: { notOwnerName: 'note must not be the owner’s name' } }]
+        : [];
+    },
+  };
+  const h = new History(def);
+  h.start(0);
+  const send = (data: unknown, actor = owner) =>
+    errorOf(() => decide(def, h.state, { type: 'SUBMIT', data, actor, occurredAt: at(10), eventId: 'e9' }));
+
+  it('turns a check against the case into CASE.INVALID_PAYLOAD, with its issues', () => {
+    seen.length = 0;
+    const error = send({ note: owner.name });
+    expect(error.code).toBe('CASE.INVALID_PAYLOAD');
+    expect(error.issues).toEqual([{ property: 'note', constraints: { notOwnerName: expect.any(String) } }]);
+    expect(seen).toEqual([['SUBMIT', { note: owner.name }, owner.id, at(10)]]);
+  });
+
+  it('runs after class-validator and before the policy and the state', () => {
+    seen.length = 0;
+    expect(send({}).issues.map((issue) => issue.property)).toEqual(['note']);
+    expect(seen).toEqual([]);
+    expect(send({ note: owner.name }, stranger).code).toBe('CASE.INVALID_PAYLOAD');
+    expect(send({ note: 'fine' }, stranger).code).toBe('CASE.FORBIDDEN');
+    expect(
+      errorOf(() => decide(def, h.state, { type: 'APPROVE', data: {}, actor: boss, occurredAt: at(10), eventId: 'e9' }))
+        .code,
+    ).toBe('CASE.EVENT_NOT_ALLOWED');
+  });
+
+  it('lets valid data through', () => {
+    expect(
+      decide(def, h.state, { type: 'SUBMIT', data: { note: 'ok' }, actor: owner, occurredAt: at(10), eventId: 'e9' })
+        .state.state,
+    ).toEqual({ review: 'first' });
   });
 });

@@ -8,7 +8,7 @@ export interface StateDescription {
   name: string;
   final: boolean;
   label?: string;
-  /** Effective deadline (deployment override applied). */
+  /** Effective deadline (deployment override applied): what a case opened now records and keeps. */
   deadline?: DeadlineSpec;
   responsible?: ResponsibleParty;
   /** Event types with a transition from this state. */
@@ -25,7 +25,7 @@ export interface ProcessDescription {
   states: StateDescription[];
   /** Event types users or systems may send, with who may send them. */
   events: Array<{ type: string; policy: PolicyRule[] }>;
-  /** Who may open a case. */
+  /** Who may open a case (`startPolicy`). */
   start: PolicyRule[];
 }
 
@@ -45,8 +45,11 @@ export function describeProcess(def: WorkflowDefinition): ProcessDescription {
       if (state.responsible !== undefined) description.responsible = state.responsible;
       return description;
     }),
-    events: Object.keys(def.events).map((type) => ({ type, policy: def.policy[type] ?? [] })),
-    start: def.policy.START,
+    events: Object.keys(def.events).map((type) => ({
+      type,
+      policy: Object.hasOwn(def.policy, type) ? def.policy[type] : [],
+    })),
+    start: def.startPolicy,
   };
 }
 

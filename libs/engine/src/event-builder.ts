@@ -1,4 +1,4 @@
-import { type AnyMachineSnapshot, initialTransition, type StateValue, transition } from 'xstate';
+import { type AnyMachineSnapshot, initialTransition, type StateValue } from 'xstate';
 import type { Actor } from './actor';
 import { canonicalJson } from './canonical-json';
 import {
@@ -11,12 +11,14 @@ import {
   type TimerRecord,
 } from './case-event';
 import { type CaseState, emptyLedger, type Ledger, ledgerOf, record } from './case-state';
-import { type ClassifiedActions, classifyActions, type ReturnedAction, toEffectRecords } from './effects';
+import { type CaseDeadlines, effectiveDeadlines, recordedDeadlines } from './deadlines';
+import { type ClassifiedActions, classifyActions, type ReturnedAction, toEffectRecords, toPlainJson } from './effects';
 import { EngineError } from './engine-error';
 import { GENESIS_HASH, sealEvent } from './hash-chain';
 import { activeStateKeys, deadlineDueAt, machineInfo } from './machine-info';
 import { requireInstant, toIso } from './time';
-import type { WorkflowDefinition } from './workflow-definition';
+import { tracedTransition } from './traced-transition';
+import type { DeadlineSpec, WorkflowDefinition } from './workflow-definition';
 
 /** Who, when and under which ids: what every command brings besides its type and data. */
 export interface CommandEnvelope {
@@ -50,20 +52,44 @@ export interface TransitionOptions {
   keepState?: boolean;
 }
 
-/** Builds CASE_STARTED from already validated data (`start` validates; `verifyReplay` re-derives). */
-export function buildStarted(def: WorkflowDefinition, caseId: string, data: unknown, env: CommandEnvelope): Decision {
+/**
+ * Builds CASE_STARTED from already validated data (`start` validates;
+ * `verifyReplay` re-derives, with the deadlines the case recorded). The
+ * deadlines default to the definition's effective ones (this deployment's, now).
+ */
+export function buildStarted(
+  def: WorkflowDefinition,
+  caseId: string,
+  data: unknown,
+  env: CommandEnvelope,
+  deadlines: CaseDeadlines = effectiveDeadlines(def),
+): Decision {
   const occurredAtMs = requireInstant(env.occurredAt, 'occurredAt');
   const input: MachineInput = { caseId, data, occurredAt: env.occurredAt, actor: env.actor };
   const [snapshot, actions] = guarded(def, () => initialTransition(def.machine, input));
   const classified = classifyActions(actions as ReturnedAction[]);
-  const { timers, cancelledTimers } = timersOf(def, undefined, snapshot, classified, env.eventId, occurredAtMs);
+  const { timers, cancelledTimers } = timersOf(
+    def,
+    deadlines,
+    undefined,
+    snapshot,
+    classified,
+    env.eventId,
+    occurredAtMs,
+  );
   const metadata = baseMetadata(def, caseId, env, null, snapshot.value);
   const event = sealEvent(
     {
       id: env.eventId,
       type: CASE_STARTED,
       data,
-      metadata: { ...metadata, effects: toEffectRecords(env.eventId, classified.effects), timers, cancelledTimers },
+      metadata: {
+        ...metadata,
+        effects: toEffectRecords(env.eventId, classified.effects),
+        timers,
+        cancelledTimers,
+        deadlines: toPlainJson(deadlines) as Record<string, DeadlineSpec>,
+      },
     },
     GENESIS_HASH,
   );
@@ -86,7 +112,9 @@ export function buildTransition(
 ): Decision {
   const occurredAtMs = requireInstant(env.occurredAt, 'occurredAt');
   const machineEvent: MachineEvent = { type, data, occurredAt: env.occurredAt, actor: env.actor, eventId: env.eventId };
-  const [snapshot, actions] = guarded(def, () => transition(def.machine, caseState.snapshot, machineEvent));
+  const { snapshot, actions, entered } = guarded(def, () =>
+    tracedTransition(def.machine, caseState.snapshot, machineEvent),
+  );
   if (options.keepState && canonicalJson(snapshot.value) !== canonicalJson(caseState.state)) {
     throw new EngineError(
       'ENGINE.INVALID_DEFINITION',
@@ -97,12 +125,14 @@ export function buildTransition(
   const effects = [...classified.effects, ...(options.extraEffects?.(snapshot) ?? [])];
   const { timers, cancelledTimers } = timersOf(
     def,
+    caseState.deadlines,
     caseState,
     snapshot,
     classified,
     env.eventId,
     occurredAtMs,
     options.firedTimerId,
+    entered,
   );
   const metadata = baseMetadata(def, caseState.caseId, env, caseState.state, snapshot.value);
   const event = sealEvent(
@@ -165,6 +195,7 @@ export function stateOf(
     startedAt: first.metadata.occurredAt as string,
     startedBy: first.metadata.actor as Actor,
     correlationId: first.metadata.correlationId as string,
+    deadlines: recordedDeadlines(def, first.metadata),
   };
   return {
     caseId: started.caseId,
@@ -178,6 +209,7 @@ export function stateOf(
     status: snapshot.status,
     lastEventId: last.id,
     lastHash: metadata.hash,
+    deadlines: started.deadlines,
     armedTimers: ledger.armedTimers,
     pendingEffects: ledger.pendingEffects,
     incidents: ledger.incidents,
@@ -196,7 +228,7 @@ function baseMetadata(
   env: CommandEnvelope,
   stateBefore: StateValue | null,
   stateAfter: StateValue,
-): Omit<EventMetadata, 'prevHash' | 'hash' | 'effects' | 'timers' | 'cancelledTimers'> {
+): Omit<EventMetadata, 'prevHash' | 'hash' | 'effects' | 'timers' | 'cancelledTimers' | 'deadlines'> {
   return {
     caseId,
     process: def.process,
@@ -220,17 +252,21 @@ export function recordedActor(actor: Actor): Actor {
 
 /**
  * Timers a transition arms and disarms: XState's delayed raises (`after`)
- * and cancels, plus the deadlines of the waiting states it enters and
- * leaves. Reaching a final state disarms everything.
+ * and cancels, plus the case's deadlines of the waiting states it enters and
+ * leaves. A state the transition exits and enters again (`reenter: true`)
+ * has its deadline re-armed from now and the old one cancelled. Reaching a
+ * final state disarms everything.
  */
 function timersOf(
   def: WorkflowDefinition,
+  deadlines: CaseDeadlines,
   before: CaseState | undefined,
   snapshot: AnyMachineSnapshot,
   classified: ClassifiedActions,
   eventId: string,
   occurredAtMs: number,
   firedTimerId?: string,
+  entered: ReadonlySet<string> = new Set(),
 ): { timers: TimerRecord[]; cancelledTimers: string[] } {
   const info = machineInfo(def);
   const armed = before ? Object.values(before.armedTimers).filter((timer) => timer.id !== firedTimerId) : [];
@@ -243,7 +279,8 @@ function timersOf(
     for (const timer of armed) if (timer.kind === 'after' && timer.sendId === sendId) cancelled.add(timer.id);
   }
   for (const timer of armed) {
-    if (!active || (timer.kind === 'deadline' && !afterKeys.includes(timer.state))) cancelled.add(timer.id);
+    const left = timer.kind === 'deadline' && (!afterKeys.includes(timer.state) || entered.has(timer.state));
+    if (!active || left) cancelled.add(timer.id);
   }
 
   const timers: TimerRecord[] = [];
@@ -260,13 +297,16 @@ function timersOf(
       });
     });
     let n = 0;
-    for (const state of info.deadlineStates) {
-      if (!afterKeys.includes(state.key) || beforeKeys.includes(state.key)) continue;
+    // Document order, so timer ids do not depend on how the deadlines were recorded.
+    for (const state of info.states.values()) {
+      const spec = deadlines[state.key];
+      if (spec === undefined || !afterKeys.includes(state.key)) continue;
+      if (beforeKeys.includes(state.key) && !entered.has(state.key)) continue;
       timers.push({
         id: `${eventId}_deadline_${n++}`,
         kind: 'deadline',
         state: state.key,
-        dueAt: toIso(deadlineDueAt(state.deadline!, occurredAtMs, snapshot.context)),
+        dueAt: toIso(deadlineDueAt(spec, occurredAtMs, snapshot.context)),
         // The registry refuses a deadline without a responsible party.
         responsible: state.responsible!,
       });
@@ -280,7 +320,10 @@ function timersOf(
  * error, is a definition bug (the payload was validated before), never an
  * event to store.
  */
-function guarded<T extends [AnyMachineSnapshot, unknown[]]>(def: WorkflowDefinition, run: () => T): T {
+function guarded<T extends [AnyMachineSnapshot, unknown[]] | { snapshot: AnyMachineSnapshot }>(
+  def: WorkflowDefinition,
+  run: () => T,
+): T {
   let result: T;
   try {
     result = run();
@@ -288,7 +331,8 @@ function guarded<T extends [AnyMachineSnapshot, unknown[]]>(def: WorkflowDefinit
     if (error instanceof EngineError) throw error;
     throw definitionFailure(def, error);
   }
-  if (result[0].status === 'error') throw definitionFailure(def, result[0].error);
+  const snapshot = Array.isArray(result) ? result[0] : result.snapshot;
+  if (snapshot.status === 'error') throw definitionFailure(def, snapshot.error);
   return result;
 }
 

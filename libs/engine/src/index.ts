@@ -9,6 +9,7 @@ export * from './canonical-json';
 export * from './case-event';
 export * from './case-spec';
 export * from './case-state';
+export * from './deadlines';
 export * from './decide';
 export * from './describe';
 export * from './effect-outcomes';

@@ -24,6 +24,8 @@ export interface MachineInfo {
   states: ReadonlyMap<string, StateInfo>;
   /** States with a deadline, in document order. */
   deadlineStates: readonly StateInfo[];
+  /** The effective deadline of each of them, by state key: what a case opened now records. */
+  deadlines: Readonly<Record<string, DeadlineSpec>>;
   /** `xstate.after.*` event type → the state key whose `after` it belongs to. */
   afterEvents: ReadonlyMap<string, string>;
 }
@@ -63,7 +65,8 @@ function buildInfo(def: WorkflowDefinition): MachineInfo {
   };
   visit(def.machine.root);
   const deadlineStates = [...states.values()].filter((state) => state.deadline !== undefined);
-  return { states, deadlineStates, afterEvents };
+  const deadlines = Object.freeze(Object.fromEntries(deadlineStates.map((state) => [state.key, state.deadline!])));
+  return { states, deadlineStates, deadlines, afterEvents };
 }
 
 /**

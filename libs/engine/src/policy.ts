@@ -4,18 +4,21 @@ import { activeStateKeys, getPath, machineInfo } from './machine-info';
 import type { PolicyRule, ResponsibleParty, WorkflowDefinition } from './workflow-definition';
 
 /**
- * May `actor` send `eventType` to this case? `START` (or no case yet) checks
- * the definition's `START` rules. Any matching rule allows; no rule, no
- * permission. Says nothing about whether the state accepts the event: see
- * {@link allowedEventsFor}.
+ * May `actor` open a case of this definition (`def.startPolicy`)? Any
+ * matching rule allows; `subject` and `responsible` rules never match, as
+ * there is no case yet.
  */
-export function isAllowed(
-  def: WorkflowDefinition,
-  caseState: CaseState | undefined,
-  eventType: string,
-  actor: Actor,
-): boolean {
-  const rules = caseState === undefined || eventType === 'START' ? def.policy.START : def.policy[eventType];
+export function mayStart(def: WorkflowDefinition, actor: Actor): boolean {
+  return def.startPolicy.some((rule) => ruleMatches(def, undefined, rule, actor));
+}
+
+/**
+ * May `actor` send `eventType` to this case (`def.policy[eventType]`)? Any
+ * matching rule allows; no rule, no permission. Says nothing about whether
+ * the state accepts the event: see {@link allowedEventsFor}.
+ */
+export function isAllowed(def: WorkflowDefinition, caseState: CaseState, eventType: string, actor: Actor): boolean {
+  const rules = Object.hasOwn(def.policy, eventType) ? def.policy[eventType] : undefined;
   if (!rules || rules.length === 0) return false;
   return rules.some((rule) => ruleMatches(def, caseState, rule, actor));
 }
@@ -55,10 +58,11 @@ export function currentResponsible(def: WorkflowDefinition, caseState: CaseState
 
 /**
  * The definition's events the current state has a transition for (guards not
- * evaluated: a guard may still turn a command down). Empty once the case is done.
+ * evaluated: a guard may still turn a command down). Empty once the case is
+ * done, root-level handlers included: a closed case takes nothing.
  */
 export function acceptedEvents(def: WorkflowDefinition, caseState: CaseState): string[] {
-  if (caseState.snapshot.status !== 'active') return [];
+  if (caseState.status !== 'active') return [];
   const { states } = machineInfo(def);
   const accepted = new Set<string>();
   for (const key of activeStateKeys(caseState.state)) {

@@ -1,4 +1,4 @@
-import { acceptedEvents, type Actor, allowedEventsFor, isAllowed, SYSTEM_ACTORS } from '.';
+import { acceptedEvents, type Actor, allowedEventsFor, isAllowed, mayStart, SYSTEM_ACTORS } from '.';
 import { boss, clerk, demoV1, owner, reviewer, stranger } from './testing/demo-workflow';
 import { History } from './testing/history';
 
@@ -9,9 +9,24 @@ describe('policy', () => {
   h.send('SUBMIT', { note: 'n' }, owner, 1);
   const review = h.state;
 
-  it('START rules apply when there is no case yet', () => {
-    expect(isAllowed(demoV1, undefined, 'START', clerk)).toBe(true);
-    expect(isAllowed(demoV1, undefined, 'START', owner)).toBe(false);
+  it('startPolicy says who may open a case; subject and responsible rules match nobody before there is one', () => {
+    expect(mayStart(demoV1, clerk)).toBe(true);
+    expect(mayStart(demoV1, owner)).toBe(false);
+    const def = { ...demoV1, startPolicy: [{ subject: true as const }, { responsible: true as const }] };
+    expect(mayStart(def, owner)).toBe(false);
+    expect(mayStart(def, clerk)).toBe(false);
+  });
+
+  it('START is an ordinary event name: its rules are the event’s, not the opening’s', () => {
+    const def = {
+      ...demoV1,
+      events: { ...demoV1.events, START: demoV1.events.PING },
+      policy: { START: [{ role: 'boss' }] },
+    };
+    expect(isAllowed(def, open, 'START', boss)).toBe(true);
+    expect(isAllowed(def, open, 'START', clerk)).toBe(false);
+    expect(mayStart(def, clerk)).toBe(true);
+    expect(mayStart(def, boss)).toBe(false);
   });
 
   it('matches roles, groups, the subject and the current state’s responsible party', () => {

@@ -6,15 +6,16 @@ import {
   type EventMetadata,
   type StoredEventLike,
 } from './case-event';
+import { assertDeadlineSpec } from './deadlines';
 import { EngineError } from './engine-error';
 import { machineInfo } from './machine-info';
-import { parseDuration } from './time';
 import type { DeadlineSpec, WorkflowDefinition } from './workflow-definition';
 
 /**
  * Per-deployment deadline overrides, `{ [process]: { [stateKey]: DeadlineSpec } }`
  * (the deployment's one configuration file). They apply to every version of
- * the process that has the state.
+ * the process that has the state, for cases opened under them: a case
+ * records its deadlines when it is opened and keeps them (see `CaseDeadlines`).
  */
 export type DeadlineOverrides = Readonly<Record<string, Readonly<Record<string, DeadlineSpec>>>>;
 
@@ -35,8 +36,9 @@ export class WorkflowRegistry {
    * deployment's deadline overrides (`def.deadlines`).
    *
    * @throws EngineError `ENGINE.INVALID_DEFINITION` (duplicate version, bad
-   *   name, reserved event type, invoke, a deadline without a responsible
-   *   party, a DEADLINE_MISSED handler that moves the case) or
+   *   name, no start policy, a policy for an undeclared event, an engine event
+   *   type, invoke, a deadline without a responsible party, a DEADLINE_MISSED
+   *   handler that moves the case) or
    *   `ENGINE.INVALID_CONFIG` (a malformed override).
    */
   register(def: WorkflowDefinition): this {
@@ -161,20 +163,6 @@ function collectKeys(node: AnyStateNode, into: Set<string>): void {
   }
 }
 
-function assertDeadlineSpec(spec: DeadlineSpec, where: string): void {
-  try {
-    if (typeof spec === 'string') {
-      parseDuration(spec);
-    } else if (spec && typeof spec === 'object' && typeof spec.at === 'string' && spec.at !== '') {
-      if (spec.plus !== undefined) parseDuration(spec.plus);
-    } else {
-      throw new Error('expected an ISO-8601 duration or { at: <context path>, plus?: <duration> }');
-    }
-  } catch (error) {
-    throw new EngineError('ENGINE.INVALID_CONFIG', `Deadline for ${where}: ${(error as Error).message}`, { where });
-  }
-}
-
 function validateDefinition(def: WorkflowDefinition): void {
   const fail = (message: string): never => {
     throw new EngineError('ENGINE.INVALID_DEFINITION', `${def.process} v${def.version}: ${message}`);
@@ -182,10 +170,15 @@ function validateDefinition(def: WorkflowDefinition): void {
   if (!PROCESS_NAME.test(def.process))
     fail('the process name must be camelCase letters and digits (a stream category)');
   if (!Number.isInteger(def.version) || def.version < 1) fail('the version must be a positive integer');
-  if (!def.policy?.START) fail('the policy has no START rules');
+  if (!Array.isArray(def.startPolicy) || def.startPolicy.length === 0) {
+    fail('startPolicy names nobody: no case could be opened');
+  }
   for (const type of Object.keys(def.events)) {
-    if (ENGINE_EVENT_TYPES.has(type) || type.startsWith('xstate.') || type === 'START') {
-      fail(`"${type}" is an engine event type`);
+    if (ENGINE_EVENT_TYPES.has(type) || type.startsWith('xstate.')) fail(`"${type}" is an engine event type`);
+  }
+  for (const type of Object.keys(def.policy ?? {})) {
+    if (!Object.hasOwn(def.events, type)) {
+      fail(`the policy names "${type}", which is not one of its events (who may open a case is startPolicy)`);
     }
   }
   const root = def.machine.root;

@@ -7,6 +7,7 @@ import {
   type StoredEventLike,
 } from './case-event';
 import type { CaseState } from './case-state';
+import { recordedDeadlines } from './deadlines';
 import { canTake } from './decide';
 import { buildBookkeeping, buildStarted, buildTransition, type Decision } from './event-builder';
 import { EngineError } from './engine-error';
@@ -34,7 +35,10 @@ const COMPARED = ['stateBefore', 'stateAfter', 'effects', 'timers', 'cancelledTi
  * version (the pure `transition`, effect and timer extraction included) and
  * compares what it gets with what was recorded: the states before and after,
  * the effects, the timers armed and cancelled, and, for engine-built events
- * (timer firings, DEADLINE_MISSED), the data. Hashes are `verifyChain`'s job.
+ * (timer firings, DEADLINE_MISSED), the data. Deadlines are armed from the
+ * ones the case recorded when it was opened (CASE_STARTED `metadata.deadlines`),
+ * so a deployment that changed its configuration since still verifies.
+ * Hashes are `verifyChain`'s job (they cover the recorded deadlines too).
  */
 export function verifyReplay(def: WorkflowDefinition, events: readonly StoredEventLike[]): ReplayVerification {
   let state: CaseState | undefined;
@@ -108,7 +112,8 @@ function rederive(
     if (event.type !== CASE_STARTED || metadata.process !== def.process || metadata.machineVersion !== def.version) {
       throw new EngineError('ENGINE.CORRUPT_HISTORY', `Not a ${def.process} v${def.version} case`);
     }
-    return buildStarted(def, metadata.caseId, event.data, env);
+    // The deadlines the case was opened under, not this deployment's current ones.
+    return buildStarted(def, metadata.caseId, event.data, env, recordedDeadlines(def, metadata));
   }
   if (EFFECT_OUTCOME_TYPES.has(event.type)) return buildBookkeeping(def, state, event.type, event.data, env);
   const timerId = (event.data as { timerId?: unknown } | null)?.timerId;

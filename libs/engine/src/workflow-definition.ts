@@ -52,8 +52,13 @@ export type FactRequest =
   /** The risk-area register's current entry for a place: `{ level: 'low'|'medium'|'high'|'unknown', asOf: ISO | null }`. */
   { key: string; kind: 'riskArea'; placeCode: string };
 
-/** `START` names who may open a case; every other key is an event type. */
-export type Policy = { START: PolicyRule[] } & Record<string, PolicyRule[]>;
+/**
+ * Who may send each event type, by type (a key of `WorkflowDefinition.events`).
+ * An event without rules can be sent by nobody. Who may open a case is
+ * `WorkflowDefinition.startPolicy`, so every name is free for events
+ * (supervisionInspection's `START`).
+ */
+export type Policy = Record<string, PolicyRule[]>;
 
 /**
  * One version of one process. Registered in the workflow registry; a case
@@ -77,6 +82,9 @@ export interface WorkflowDefinition<TContext = any> {
   startInput: PayloadClass;
   /** One class-validator class per event type a user or system may send. */
   events: Record<string, PayloadClass>;
+  /** Who may open a case. Only `role`, `group` and `system` rules can match: there is no case yet. */
+  startPolicy: PolicyRule[];
+  /** Who may send each event. */
   policy: Policy;
   /** The person the case is about, for `{ subject: true }` rules and read scope. */
   subjectOf(context: TContext): string | undefined;
@@ -86,12 +94,23 @@ export interface WorkflowDefinition<TContext = any> {
    * Any issue makes the start a `CASE.INVALID_PAYLOAD` error, never a refusal.
    */
   validateStart?(input: any, occurredAt: string): ValidationIssue[];
+  /**
+   * Checks of an event's validated data that class-validator cannot express
+   * because they need the case or the event's time (a deadline in the future,
+   * a reviewer who is not the subject). Run by `decide` after class-validator
+   * and before the policy; any issue makes the command a `CASE.INVALID_PAYLOAD`
+   * error (400), never a `CASE.EVENT_NOT_ALLOWED`. Must be pure: time only
+   * from `occurredAt`. Not run on replay (the data was accepted once).
+   */
+  validateEvent?(type: string, data: any, context: TContext, occurredAt: string): ValidationIssue[];
   /** Facts the runtime must look up before a start (see {@link FactRequest}). */
   startFacts?(input: any): FactRequest[];
   /**
    * Per-deployment deadline overrides by state key (dotted state path),
    * taking precedence over `meta.deadline`. Set by the registry from the
-   * deployment's configuration; a definition leaves it out.
+   * deployment's configuration; a definition leaves it out. They apply to
+   * cases opened from then on: a case records the deadlines it was opened
+   * under (CASE_STARTED `metadata.deadlines`) and keeps them.
    */
   deadlines?: Readonly<Record<string, DeadlineSpec>>;
 }

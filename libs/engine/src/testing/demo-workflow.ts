@@ -191,8 +191,8 @@ export const demoMachineV2 = setup({
   },
 });
 
+const startPolicy = [{ role: 'clerk' }];
 const policy = {
-  START: [{ role: 'clerk' }],
   SUBMIT: [{ subject: true as const }],
   PING: [{ responsible: true as const }],
   NEXT: [{ responsible: true as const }],
@@ -207,6 +207,7 @@ export const demoV1: WorkflowDefinition<DemoContext> = {
   machine: demoMachine,
   startInput: DemoStart,
   events: { SUBMIT: SubmitData, PING: Empty, NEXT: Empty, APPROVE: Empty, REJECT: Empty },
+  startPolicy,
   policy,
   subjectOf: (context) => context.owner.id,
 };
@@ -216,7 +217,7 @@ export const demoV2: WorkflowDefinition = {
   version: 2,
   machine: demoMachineV2,
   events: { SUBMIT: SubmitData },
-  policy: { START: policy.START, SUBMIT: policy.SUBMIT },
+  policy: { SUBMIT: policy.SUBMIT },
 };
 
 export const clerk: Actor = { id: 'u-clerk', name: '办事员', roles: ['clerk'], kind: 'user' };

@@ -1,0 +1,36 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { AuthModule } from '@app/auth';
+import { type ProjectionsConfig, ProjectionsModule } from '@app/projections';
+import { EventStoreModule, RuntimeModule, type RuntimeConfig, type StoreConfig } from '@app/runtime';
+import { CaseAccess } from './cases/case-access.service';
+import { CasesHttpController } from './cases/cases.http.controller';
+import { HealthHttpController } from './health/health.http.controller';
+import { ProcessesHttpController } from './processes/processes.http.controller';
+import { RiskAreasHttpController } from './risk-areas/risk-areas.http.controller';
+
+/** What the tests can set instead of the environment. */
+export interface ApiModuleOptions {
+  store?: StoreConfig;
+  runtime?: RuntimeConfig;
+  projections?: ProjectionsConfig;
+}
+
+/** The HTTP API: cases, processes, the risk-area register, health; auth on every route but login and health. */
+@Module({})
+export class ApiModule {
+  static forRoot(options: ApiModuleOptions = {}): DynamicModule {
+    return {
+      module: ApiModule,
+      imports: [
+        EventStoreModule.forRoot(options.store),
+        RuntimeModule.forRoot(options.runtime),
+        AuthModule.forRootFromEnv(),
+        ProjectionsModule.forRoot(options.projections),
+        TerminusModule,
+      ],
+      controllers: [CasesHttpController, ProcessesHttpController, RiskAreasHttpController, HealthHttpController],
+      providers: [CaseAccess],
+    };
+  }
+}

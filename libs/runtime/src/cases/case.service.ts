@@ -1,0 +1,285 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import {
+  type Actor,
+  type CaseState,
+  type Decision,
+  EngineError,
+  type EffectOutcomeCommand,
+  type FoldLimit,
+  type WorkflowDefinition,
+  type WorkflowRegistry,
+  decide,
+  fireTimer,
+  fold,
+  foldFrom,
+  foldUntil,
+  recordEffectOutcome,
+  requestEffectRetry,
+  start,
+  verifyChain,
+  verifyReplay,
+} from '@app/engine';
+import {
+  EVENT_STORE,
+  type EventStore,
+  ExpectedRevisionConflict,
+  type RecordedEvent,
+  StreamNotFound,
+} from '@app/event-store';
+import { type ParsedCaseId, caseStreamId, parseCaseId } from './case-id';
+import { CaseStateCache } from './case-state-cache';
+import { Clock } from './clock';
+import { RuntimeError } from './runtime-error';
+import { StartFactsProvider } from './start-facts.provider';
+
+export const WORKFLOW_REGISTRY = Symbol('WORKFLOW_REGISTRY');
+export const CASE_RUNTIME_OPTIONS = Symbol('CASE_RUNTIME_OPTIONS');
+
+export interface CaseRuntimeOptions {
+  /** Cases whose folded state is kept in memory. */
+  cacheSize: number;
+  /** Re-decisions after a concurrent append, when the client gave no expectedRevision. */
+  maxRetries: number;
+}
+
+/** A command's ids and causes, when they come from somewhere other than a user's request. */
+export interface CommandContext {
+  correlationId?: string | null;
+  causationId?: string | null;
+  /** Fixes the new event's id (effects derive it, so a retried effect appends idempotently). */
+  eventId?: string;
+}
+
+export interface CommitResult {
+  state: CaseState;
+  /** The event appended, or null when there was nothing to record (a cancelled timer, a duplicate outcome). */
+  event: Decision['event'] | null;
+  /** Global position of the appended event (read models pass `?minPosition=` to read their own writes). */
+  position?: bigint;
+}
+
+type Decider = (def: WorkflowDefinition, state: CaseState, eventId: string, occurredAt: string) => Decision | null;
+
+/**
+ * Load → decide → append. The store is the only truth: a decision is
+ * appended with the revision it was made on, so two writers can never both
+ * win; the loser re-decides on the newer state (or gets a 409 if it named a
+ * revision itself).
+ */
+@Injectable()
+export class CaseService {
+  private readonly cache: CaseStateCache;
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(WORKFLOW_REGISTRY) private readonly registry: WorkflowRegistry,
+    @Inject(CASE_RUNTIME_OPTIONS) private readonly options: CaseRuntimeOptions,
+    private readonly clock: Clock,
+    private readonly facts: StartFactsProvider,
+  ) {
+    this.cache = new CaseStateCache(options.cacheSize);
+  }
+
+  /**
+   * Opens a case on the latest version of its process. With `caseId` given
+   * (a `startCase` effect derives it), a second attempt finds the case
+   * already open and returns it instead of opening another.
+   */
+  async start(
+    process: string,
+    input: unknown,
+    actor: Actor,
+    context: CommandContext & { caseId?: string } = {},
+  ): Promise<CommitResult> {
+    const def = this.registry.latest(process);
+    const uuid = context.caseId ?? randomUUID();
+    const streamId = caseStreamId(process, uuid);
+    const occurredAt = this.clock.now().toISOString();
+    const facts = await this.facts.lookup(def, input, occurredAt);
+    const decision = start(def, {
+      caseId: uuid,
+      input,
+      facts,
+      actor,
+      occurredAt,
+      eventId: context.eventId ?? randomUUID(),
+      correlationId: context.correlationId,
+      causationId: context.causationId,
+    });
+    let position: bigint;
+    try {
+      ({ position } = await this.store.appendToStream(streamId, [decision.event], { expectedRevision: 'no_stream' }));
+    } catch (error) {
+      if (error instanceof ExpectedRevisionConflict && context.caseId) {
+        return { state: await this.get(streamId), event: null };
+      }
+      throw error;
+    }
+    this.cache.set(decision.state);
+    return { state: decision.state, event: decision.event, position };
+  }
+
+  /** A user's (or a system actor's) event on a case. */
+  send(
+    caseId: string,
+    type: string,
+    data: unknown,
+    actor: Actor,
+    options: CommandContext & { expectedRevision?: bigint } = {},
+  ): Promise<CommitResult> {
+    return this.commit(parseCaseId(caseId), options.expectedRevision, options, (def, state, eventId, occurredAt) =>
+      decide(def, state, {
+        type,
+        data,
+        actor,
+        occurredAt,
+        eventId,
+        correlationId: options.correlationId,
+        causationId: options.causationId,
+      }),
+    );
+  }
+
+  /** A durable timer came due. Null event: the case left the state (or the timer already fired). */
+  fireTimer(caseId: string, timerId: string, context: CommandContext = {}): Promise<CommitResult> {
+    return this.commit(parseCaseId(caseId), undefined, context, (def, state, eventId, occurredAt) =>
+      fireTimer(def, state, timerId, {
+        eventId,
+        occurredAt,
+        correlationId: context.correlationId,
+        causationId: context.causationId,
+      }),
+    );
+  }
+
+  /** A worker's report on an effect. Null event: already recorded. */
+  recordEffectOutcome(
+    caseId: string,
+    outcome: Pick<EffectOutcomeCommand, 'type' | 'data'>,
+    context: CommandContext = {},
+  ): Promise<CommitResult> {
+    return this.commit(parseCaseId(caseId), undefined, context, (def, state, eventId, occurredAt) =>
+      recordEffectOutcome(def, state, {
+        ...outcome,
+        eventId,
+        occurredAt,
+        correlationId: context.correlationId,
+        causationId: context.causationId,
+      } as EffectOutcomeCommand),
+    );
+  }
+
+  /** An operator retries an incident; the reconciler then re-enqueues the effect. */
+  requestEffectRetry(caseId: string, effectId: string, actor: Actor): Promise<CommitResult> {
+    return this.commit(parseCaseId(caseId), undefined, {}, (def, state, eventId, occurredAt) =>
+      requestEffectRetry(def, state, { eventId, occurredAt, actor, data: { effectId } }),
+    );
+  }
+
+  /** The case now. @throws EngineError `CASE.NOT_FOUND` */
+  async get(caseId: string): Promise<CaseState> {
+    return this.load(parseCaseId(caseId));
+  }
+
+  /** The case as it was at a revision or a moment (time travel). */
+  async getAt(caseId: string, limit: FoldLimit): Promise<CaseState> {
+    const parsed = parseCaseId(caseId);
+    const events = await this.readEvents(parsed.streamId);
+    return foldUntil(this.registry.forHistory(events), events, limit);
+  }
+
+  /** Every event of the case, oldest first. */
+  async history(caseId: string): Promise<RecordedEvent[]> {
+    return this.readEvents(parseCaseId(caseId).streamId);
+  }
+
+  /** Hash chain and replay check of the stored history. */
+  async verify(caseId: string) {
+    const events = await this.history(caseId);
+    const def = this.registry.forHistory(events);
+    return { events: events.length, chain: verifyChain(events), replay: verifyReplay(def, events) };
+  }
+
+  definitionOf(state: CaseState): WorkflowDefinition {
+    return this.registry.get(state.process, state.version);
+  }
+
+  private async commit(
+    parsed: ParsedCaseId,
+    expectedRevision: bigint | undefined,
+    context: CommandContext,
+    decider: Decider,
+  ): Promise<CommitResult> {
+    for (let attempt = 0; ; attempt++) {
+      const state = await this.load(parsed);
+      if (expectedRevision !== undefined && state.revision !== expectedRevision) {
+        throw revisionConflict(parsed.streamId, expectedRevision, state.revision);
+      }
+      const def = this.definitionOf(state);
+      const eventId = context.eventId ?? randomUUID();
+      const decision = decider(def, state, eventId, this.clock.now().toISOString());
+      if (!decision) return { state, event: null };
+      try {
+        const { position } = await this.store.appendToStream(parsed.streamId, [decision.event], {
+          expectedRevision: state.revision,
+        });
+        this.cache.set(decision.state);
+        return { state: decision.state, event: decision.event, position };
+      } catch (error) {
+        if (!(error instanceof ExpectedRevisionConflict)) throw error;
+        this.cache.delete(parsed.streamId);
+        if (expectedRevision !== undefined) {
+          throw revisionConflict(parsed.streamId, expectedRevision, error.actual === 'no_stream' ? -1n : error.actual);
+        }
+        if (attempt >= this.options.maxRetries) {
+          throw new RuntimeError(
+            'CASE.BUSY',
+            `${parsed.streamId} changed ${attempt + 1} times while deciding; try again`,
+          );
+        }
+      }
+    }
+  }
+
+  private async load(parsed: ParsedCaseId): Promise<CaseState> {
+    if (!this.registry.has(parsed.process)) {
+      throw new EngineError('CASE.NOT_FOUND', `No case ${parsed.streamId}: unknown process ${parsed.process}`);
+    }
+    const cached = this.cache.get(parsed.streamId);
+    if (cached) {
+      const newer = await this.readEvents(parsed.streamId, cached.revision + 1n);
+      const state = foldFrom(this.definitionOf(cached), cached, newer);
+      this.cache.set(state);
+      return state;
+    }
+    const events = await this.readEvents(parsed.streamId);
+    const state = fold(this.registry.forHistory(events), events);
+    this.cache.set(state);
+    return state;
+  }
+
+  private async readEvents(streamId: string, fromRevision?: bigint): Promise<RecordedEvent[]> {
+    const events: RecordedEvent[] = [];
+    try {
+      for await (const event of this.store.readStream(streamId, { fromRevision: fromRevision ?? 'start' })) {
+        events.push(event);
+      }
+    } catch (error) {
+      if (error instanceof StreamNotFound) {
+        if (fromRevision !== undefined) return events;
+        throw new EngineError('CASE.NOT_FOUND', `No case ${streamId}`);
+      }
+      throw error;
+    }
+    return events;
+  }
+}
+
+function revisionConflict(streamId: string, expected: bigint, actual: bigint): RuntimeError {
+  return new RuntimeError(
+    'CASE.REVISION_CONFLICT',
+    `${streamId} is at revision ${actual}, not ${expected}: reload and decide again`,
+    { expectedRevision: Number(expected), actualRevision: Number(actual) },
+  );
+}

@@ -6,6 +6,7 @@ import { EventStoreModule, RuntimeModule, type RuntimeConfig, type StoreConfig }
 import { CaseAccess } from './cases/case-access.service';
 import { CasesHttpController } from './cases/cases.http.controller';
 import { HealthHttpController } from './health/health.http.controller';
+import { MeHttpController } from './me/me.http.controller';
 import { ProcessesHttpController } from './processes/processes.http.controller';
 import { RiskAreasHttpController } from './risk-areas/risk-areas.http.controller';
 
@@ -25,11 +26,17 @@ export class ApiModule {
       imports: [
         EventStoreModule.forRoot(options.store),
         RuntimeModule.forRoot(options.runtime),
-        AuthModule.forRootFromEnv(),
+        AuthModule.forRootFromEnv({ meEndpoint: false }),
         ProjectionsModule.forRoot(options.projections),
         TerminusModule,
       ],
-      controllers: [CasesHttpController, ProcessesHttpController, RiskAreasHttpController, HealthHttpController],
+      controllers: [
+        MeHttpController,
+        CasesHttpController,
+        ProcessesHttpController,
+        RiskAreasHttpController,
+        HealthHttpController,
+      ],
       providers: [CaseAccess],
     };
   }

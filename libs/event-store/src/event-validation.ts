@@ -136,7 +136,10 @@ function toJson(value: unknown, what: string): string {
               { path },
             );
           }
-          for (const [k, item] of Object.entries(v as Record<string, unknown>)) check(item, `${path}.${k}`);
+          for (const [k, item] of Object.entries(v as Record<string, unknown>)) {
+            // An absent optional property: JSON leaves the key out, and nothing is lost.
+            if (item !== undefined) check(item, `${path}.${k}`);
+          }
         }
         seen.delete(v);
         return;

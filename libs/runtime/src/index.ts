@@ -6,6 +6,7 @@ export * from './config/validate-config';
 export * from './http/domain-exception.filter';
 export * from './risk-areas/risk-area';
 export * from './risk-areas/risk-area-register.service';
+export * from './risk-areas/risk-change.propagator';
 export * from './runtime.config';
 export * from './runtime.module';
 export * from './store/event-store.module';

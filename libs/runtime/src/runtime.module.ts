@@ -5,6 +5,7 @@ import { Clock, SystemClock } from './cases/clock';
 import { StartFactsProvider } from './cases/start-facts.provider';
 import { loadDeadlineOverrides } from './deadlines-file';
 import { RiskAreaRegister } from './risk-areas/risk-area-register.service';
+import { RiskChangePropagator } from './risk-areas/risk-change.propagator';
 import { type RuntimeConfig, loadRuntimeConfig } from './runtime.config';
 
 /**
@@ -29,10 +30,11 @@ export class RuntimeModule {
         },
         { provide: Clock, useClass: SystemClock },
         RiskAreaRegister,
+        RiskChangePropagator,
         StartFactsProvider,
         CaseService,
       ],
-      exports: [WORKFLOW_REGISTRY, CaseService, RiskAreaRegister, Clock],
+      exports: [WORKFLOW_REGISTRY, CaseService, RiskAreaRegister, RiskChangePropagator, Clock],
     };
   }
 }

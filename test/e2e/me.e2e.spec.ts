@@ -18,7 +18,7 @@ describe('GET /me', () => {
         .set('authorization', `Bearer ${await t.token(username)}`)
     ).body;
   const leave = (body: { may: { process: string }[] }) =>
-    body.may.find((p) => p.process === 'leaveApproval') as {
+    body.may.find((p) => p.process === 'leaveApproval') as unknown as {
       start: boolean;
       events: { type: string; when: string[] }[];
     };

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { ApiModule } from '../../apps/api/src/api.module';
 import { configureApp } from '../../apps/api/src/configure-app';
+import { loadProjectionsConfig } from '@app/projections';
 import { loadRuntimeConfig, loadStoreConfig } from '@app/runtime';
 
 export interface TestApp {

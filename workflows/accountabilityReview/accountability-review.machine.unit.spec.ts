@@ -111,7 +111,7 @@ describe('accountabilityReview v1', () => {
       spec()
         .given(started(reviewInput({ subject: { id: 'p-basics-head', name: '基础室主任', unit: 'basics' } }), chief))
         .when(sent('ASSIGN_REVIEWER', { reviewer: { id: 'p-deputy', name: '副局长' } }, memberUnderReview))
-        .thenError('CASE.EVENT_NOT_ALLOWED');
+        .thenError('CASE.FORBIDDEN');
     });
 
     it('only the leadership group assigns', () => {
@@ -216,7 +216,7 @@ describe('accountabilityReview v1', () => {
           assignDeputy,
         )
         .when(sent('ASSIGN_REVIEWER', { reviewer: { id: 'p-chief', name: '局长' } }, memberUnderReview))
-        .thenError('CASE.EVENT_NOT_ALLOWED');
+        .thenError('CASE.FORBIDDEN');
       spec()
         .given(opened, assignDeputy)
         .when(sent('ASSIGN_REVIEWER', { reviewer: { id: 'p-chief', name: '局长' } }, staff))

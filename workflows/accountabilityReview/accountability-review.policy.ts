@@ -12,6 +12,6 @@ export const accountabilityReviewStartPolicy: PolicyRule[] = [{ system: 'effects
  * state's responsible person) decides.
  */
 export const accountabilityReviewPolicy: Policy = {
-  ASSIGN_REVIEWER: [{ group: 'leadership' }],
+  ASSIGN_REVIEWER: [{ group: 'leadership', notSubject: true }],
   DECIDE: [{ responsible: true }],
 };

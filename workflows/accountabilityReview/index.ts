@@ -45,6 +45,8 @@ export const accountabilityReviewV1: WorkflowDefinition<AccountabilityReviewCont
   startPolicy: accountabilityReviewStartPolicy,
   policy: accountabilityReviewPolicy,
   subjectOf: (context) => context.subject.id,
+  // The assigned reviewer decides the case, so may read it (earlier reviewers keep nothing).
+  involvedOf: (context) => (context.reviewer ? [context.reviewer.id] : []),
   validateEvent: validateReviewEvent,
 };
 

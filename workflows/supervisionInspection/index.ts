@@ -104,6 +104,11 @@ export const supervisionInspectionV1: WorkflowDefinition<SupervisionInspectionCo
   policy: supervisionInspectionPolicy,
   // The inspected unit's head: they see the case and may submit its rectification.
   subjectOf: (context) => context.unitHead.id,
+  // The inspectors and whoever was ordered to rectify act on the case, so they may read it.
+  involvedOf: (context) => [
+    ...context.inspectors.map((inspector) => inspector.id),
+    ...(context.rectification ? [context.rectification.responsible.id] : []),
+  ],
   validateStart: validateInspectionPlan,
   validateEvent: validateInspectionEvent,
 };

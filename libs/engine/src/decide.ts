@@ -51,12 +51,12 @@ export function start(def: WorkflowDefinition, cmd: StartCommand): Decision {
 
 /**
  * Turns a command into the next event of a case, checking in this order:
- * known event type (`CASE.UNKNOWN_EVENT_TYPE`), a closed case
- * (`CASE.EVENT_NOT_ALLOWED`, nothing allowed), payload: class-validator,
- * then `def.validateEvent` against the case and the time
- * (`CASE.INVALID_PAYLOAD`), permission (`CASE.FORBIDDEN`), and whether the
- * state takes the event, guards included (`CASE.EVENT_NOT_ALLOWED`, with
- * the events the state accepts). Then XState's pure `transition`.
+ * known event type (`CASE.UNKNOWN_EVENT_TYPE`), permission
+ * (`CASE.FORBIDDEN`), a closed case (`CASE.EVENT_NOT_ALLOWED`, nothing
+ * allowed), payload: class-validator, then `def.validateEvent` against the
+ * case and the time (`CASE.INVALID_PAYLOAD`), and whether the state takes the
+ * event, guards included (`CASE.EVENT_NOT_ALLOWED`, with the events the
+ * state accepts). Then XState's pure `transition`.
  *
  * `caseState` must have been folded on `def` (the case's own version).
  */
@@ -68,14 +68,15 @@ export function decide(def: WorkflowDefinition, caseState: CaseState, cmd: CaseC
       known: Object.keys(def.events),
     });
   }
+  // Permission first: someone who may not act learns nothing of the case (not even that it is closed).
+  if (!isAllowed(def, caseState, cmd.type, cmd.actor)) {
+    throw new EngineError('CASE.FORBIDDEN', `${describeActor(cmd.actor)} may not send ${cmd.type} to this case`);
+  }
   if (caseState.status !== 'active') throw notAllowed(def, caseState, cmd.type);
   const data = validatePayload(payloadClass, cmd.data, `${cmd.type} payload`);
   requireInstant(cmd.occurredAt, 'occurredAt');
   const issues = def.validateEvent?.(cmd.type, data, caseState.context, cmd.occurredAt) ?? [];
   if (issues.length > 0) throw invalidPayload(`${cmd.type} payload`, issues);
-  if (!isAllowed(def, caseState, cmd.type, cmd.actor)) {
-    throw new EngineError('CASE.FORBIDDEN', `${describeActor(cmd.actor)} may not send ${cmd.type} to this case`);
-  }
   const machineEvent: MachineEvent = {
     type: cmd.type,
     data,

@@ -373,14 +373,19 @@ describe('a closed case', () => {
     expect(error.message).toContain('closed');
   });
 
-  it('says it is closed before looking at the payload or the actor', () => {
+  it('tells a permitted actor it is closed before looking at the payload; tells a stranger only no', () => {
     const h = new History(rootDef);
     h.start(0);
     const closed = h.send('FINISH', {}, clerk, 1).state;
-    const error = errorOf(() =>
+    const asStranger = errorOf(() =>
       decide(rootDef, closed, { type: 'NOTE', data: { text: 5 }, actor: stranger, occurredAt: at(3), eventId: 'e9' }),
     );
-    expect(error.code).toBe('CASE.EVENT_NOT_ALLOWED');
+    expect(asStranger.code).toBe('CASE.FORBIDDEN');
+    expect(asStranger.details).toEqual({});
+    const asClerk = errorOf(() =>
+      decide(rootDef, closed, { type: 'NOTE', data: { text: 5 }, actor: clerk, occurredAt: at(3), eventId: 'e9' }),
+    );
+    expect(asClerk.code).toBe('CASE.EVENT_NOT_ALLOWED');
   });
 });
 
@@ -478,12 +483,12 @@ describe('validateEvent', () => {
     expect(seen).toEqual([['SUBMIT', { note: owner.name }, owner.id, at(10)]]);
   });
 
-  it('runs after class-validator and before the policy and the state', () => {
+  it('runs after the policy and class-validator, and before the state', () => {
     seen.length = 0;
     expect(send({}).issues.map((issue) => issue.property)).toEqual(['note']);
     expect(seen).toEqual([]);
-    expect(send({ note: owner.name }, stranger).code).toBe('CASE.INVALID_PAYLOAD');
-    expect(send({ note: 'fine' }, stranger).code).toBe('CASE.FORBIDDEN');
+    expect(send({ note: owner.name }, stranger).code).toBe('CASE.FORBIDDEN');
+    expect(seen).toEqual([]);
     expect(
       errorOf(() => decide(def, h.state, { type: 'APPROVE', data: {}, actor: boss, occurredAt: at(10), eventId: 'e9' }))
         .code,

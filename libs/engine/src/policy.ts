@@ -32,8 +32,11 @@ function ruleMatches(
   if ('system' in rule) return actor.kind === 'system' && actor.id === SYSTEM_ACTORS[rule.system].id;
   // Roles and groups are a user's; a system actor matches only `system` rules.
   if (actor.kind !== 'user') return false;
-  if ('role' in rule) return actor.roles.includes(rule.role);
-  if ('group' in rule) return actor.groups?.includes(rule.group) ?? false;
+  if ('role' in rule || 'group' in rule) {
+    const held = 'role' in rule ? actor.roles.includes(rule.role) : (actor.groups?.includes(rule.group) ?? false);
+    if (!held) return false;
+    return !(rule.notSubject && caseState && def.subjectOf(caseState.context) === actor.id);
+  }
   if (!caseState) return false;
   if ('subject' in rule) return def.subjectOf(caseState.context) === actor.id;
   return currentResponsible(def, caseState).some((party) => partyMatches(party, caseState.context, actor));

@@ -34,8 +34,9 @@ export interface WaitingStateMeta {
 
 /** One way to be allowed to send an event. Any matching rule allows it. */
 export type PolicyRule =
-  | { role: string }
-  | { group: string }
+  /** `notSubject`: not when the actor is the person the case is about (no one assigns their own reviewer). */
+  | { role: string; notSubject?: true }
+  | { group: string; notSubject?: true }
   /** The person the case is about (the applicant, the returnee): see `WorkflowDefinition.subjectOf`. */
   | { subject: true }
   /** Whoever the current state's `meta.responsible` names. */
@@ -88,6 +89,11 @@ export interface WorkflowDefinition<TContext = any> {
   policy: Policy;
   /** The person the case is about, for `{ subject: true }` rules and read scope. */
   subjectOf(context: TContext): string | undefined;
+  /**
+   * Everyone else the case names who works on it (inspectors, a reviewer, the
+   * head ordered to rectify): read scope lets them read the case they act on.
+   */
+  involvedOf?(context: TContext): string[];
   /**
    * Cross-field checks on the validated start input that class-validator
    * cannot express (returnAt after departAt, departAt not before `occurredAt`).

@@ -55,6 +55,6 @@ export function summariseCase(
     startedBy: state.startedBy.id,
     responsibleRoles: [...roles],
     responsibleGroups: [...groups],
-    involvedPersonIds: [...people],
+    involvedPersonIds: [...new Set([...people, ...(def.involvedOf?.(state.context) ?? [])])],
   };
 }

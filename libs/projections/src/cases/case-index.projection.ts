@@ -205,6 +205,8 @@ class CaseIndexWriter implements ProjectionWriter {
     // Every party ever responsible stays (read scope); `current` marks who must act now.
     this.clearCurrent.run(id);
     const ever: PartyRef[] = partiesOf(def, metadata.stateAfter, after.context);
+    // People the case names as working on it (inspectors, the reviewer) may read it too.
+    for (const person of def.involvedOf?.(after.context) ?? []) ever.push({ kind: 'person', id: person });
     if (event.type === DEADLINE_MISSED) {
       const heldBy = (event.data as { heldBy?: HeldBy }).heldBy;
       if (heldBy) ever.push(heldByParty(heldBy));

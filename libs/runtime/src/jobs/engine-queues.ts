@@ -14,19 +14,8 @@ export class EngineQueues {
 
   constructor(
     readonly config: JobsConfig,
-    connections: RedisConnections,
-  ) {
-    for (const name of ALL_QUEUES) {
-      const queue = new Queue(name, {
-        connection: connections.producer,
-        prefix: config.QUEUE_PREFIX,
-        defaultJobOptions: name === TIMER_QUEUE ? this.timerJobOptions() : this.effectJobOptions(),
-      });
-      // Errors surface on the calls that fail; the connection logs its own.
-      queue.on('error', () => {});
-      this.queues.set(name, queue);
-    }
-  }
+    private readonly connections: RedisConnections,
+  ) {}
 
   get prefix(): string {
     return this.config.QUEUE_PREFIX;
@@ -40,14 +29,24 @@ export class EngineQueues {
     return this.byName(TIMER_QUEUE);
   }
 
+  /** The queue, opened on first use: a process that never enqueues opens no connection for it. */
   byName(name: string): Queue {
-    const queue = this.queues.get(name);
-    if (!queue) throw new Error(`no queue ${name}`);
+    let queue = this.queues.get(name);
+    if (queue) return queue;
+    if (!ALL_QUEUES.includes(name)) throw new Error(`no queue ${name}`);
+    queue = new Queue(name, {
+      connection: this.connections.bullmq('producer'),
+      prefix: this.config.QUEUE_PREFIX,
+      defaultJobOptions: name === TIMER_QUEUE ? this.timerJobOptions() : this.effectJobOptions(),
+    });
+    // Errors surface on the calls that fail; the connection logs its own.
+    queue.on('error', () => {});
+    this.queues.set(name, queue);
     return queue;
   }
 
   all(): Queue[] {
-    return [...this.queues.values()];
+    return ALL_QUEUES.map((name) => this.byName(name));
   }
 
   /** Retries with exponential backoff; completed jobs kept so their ids still deduplicate. */
@@ -70,6 +69,25 @@ export class EngineQueues {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.all().map((queue) => queue.close().catch(() => undefined)));
+    await Promise.all(
+      [...this.queues.values()].map(async (queue) => {
+        // Closing a connection BullMQ is still setting up makes it emit an error nobody can catch.
+        await settledWithin(queue.waitUntilReady(), 2000);
+        await queue.close().catch(() => undefined);
+      }),
+    );
+    this.queues.clear();
   }
+}
+
+/** Waits for `promise` (ignoring its outcome) at most `ms`. */
+export async function settledWithin(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    promise.catch(() => undefined),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+    }),
+  ]);
+  clearTimeout(timer);
 }

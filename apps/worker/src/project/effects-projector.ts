@@ -1,0 +1,134 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  EFFECT_FAILED,
+  EFFECT_RETRY_REQUESTED,
+  EFFECT_SUCCEEDED,
+  type EffectFailedData,
+  type EffectSucceededData,
+  type EventMetadata,
+} from '@app/engine';
+import { type AllSubscription, EVENT_STORE, type EventStore, type RecordedEvent } from '@app/event-store';
+import {
+  ENGINE_KEYS,
+  type EngineKeys,
+  IncidentIndex,
+  InboxReadModel,
+  isNotifyResult,
+  RedisConnections,
+} from '@app/runtime/jobs';
+import { Batcher } from '../dispatch/batches';
+
+/**
+ * Projects the log into the effects read models in Redis: each delivered
+ * notification into its recipients' inboxes (`GET /inbox`), and the incident
+ * index (`GET /incidents`). Data and checkpoint are written in one MULTI, so
+ * they are lost together (FLUSHALL) and the projector then rebuilds from the
+ * start of the log. Every write is idempotent, so a batch projected twice is
+ * harmless. Runs in the dispatcher's process (the leader).
+ */
+@Injectable()
+export class EffectsProjector {
+  private readonly logger = new Logger('EffectsProjector');
+  private subscription: AllSubscription | undefined;
+  private running: Promise<void> | undefined;
+  private stopping = false;
+  private lastPosition: bigint | undefined;
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(ENGINE_KEYS) private readonly keys: EngineKeys,
+    private readonly connections: RedisConnections,
+  ) {}
+
+  get position(): bigint | undefined {
+    return this.lastPosition;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.stopping = false;
+    this.running = this.loop().finally(() => {
+      this.running = undefined;
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.subscription?.close();
+    await this.running;
+  }
+
+  private async loop(): Promise<void> {
+    let failures = 0;
+    while (!this.stopping) {
+      try {
+        await this.follow();
+        failures = 0;
+      } catch (error) {
+        if (this.stopping) break;
+        failures++;
+        const wait = Math.min(100 * 2 ** Math.min(failures, 6), 5000);
+        this.logger.warn(`projection stopped (${(error as Error).message}); resuming in ${wait} ms`);
+        await sleep(wait);
+      } finally {
+        await this.subscription?.close();
+        this.subscription = undefined;
+      }
+    }
+  }
+
+  private async follow(): Promise<void> {
+    const redis = this.connections.client;
+    const raw = await redis.get(this.keys.projectorCheckpoint);
+    const from = raw === null ? 'start' : BigInt(raw);
+    if (raw === null)
+      this.logger.log('no checkpoint: building the inbox and the incident index from the start of the log');
+    const subscription = this.store.subscribeToAll({ fromPosition: from === 0n ? 'start' : from });
+    this.subscription = subscription;
+    const batches = new Batcher(subscription[Symbol.asyncIterator](), 1000);
+    for (;;) {
+      const messages = await batches.next();
+      if (!messages || this.stopping) return;
+      const events = messages.flatMap((m) => (m.kind === 'event' ? [m.event] : []));
+      if (events.length === 0) continue;
+      const tx = redis.multi();
+      for (const event of events) this.project(tx, event);
+      const last = events[events.length - 1].position;
+      tx.set(this.keys.projectorCheckpoint, last.toString());
+      await tx.exec();
+      this.lastPosition = last;
+    }
+  }
+
+  private project(tx: ReturnType<RedisConnections['client']['multi']>, event: RecordedEvent): void {
+    if (event.type === EFFECT_SUCCEEDED) {
+      const data = event.data as EffectSucceededData;
+      IncidentIndex.remove(tx, this.keys, data.effectId);
+      if (isNotifyResult(data.result)) {
+        const metadata = event.metadata as EventMetadata;
+        InboxReadModel.write(tx, this.keys, {
+          id: data.effectId,
+          caseId: event.streamId,
+          process: metadata.process,
+          template: data.result.template,
+          data: data.result.data ?? {},
+          recipients: data.result.recipients,
+          deliveredAt: metadata.occurredAt,
+        });
+      }
+    } else if (event.type === EFFECT_FAILED) {
+      const data = event.data as EffectFailedData;
+      if (!data.final) return;
+      IncidentIndex.add(tx, this.keys, {
+        effectId: data.effectId,
+        caseId: event.streamId,
+        attempt: data.attempt,
+        error: data.error,
+        failedAt: (event.metadata as EventMetadata).occurredAt,
+      });
+    } else if (event.type === EFFECT_RETRY_REQUESTED) {
+      IncidentIndex.remove(tx, this.keys, (event.data as { effectId: string }).effectId);
+    }
+  }
+}

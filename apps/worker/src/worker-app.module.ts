@@ -1,0 +1,31 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { EventStoreModule, type RuntimeConfig, RuntimeModule, type StoreConfig } from '@app/runtime';
+import { type JobsConfig, JobsModule, OpsHealthModule } from '@app/runtime/jobs';
+import { WorkerDirectoryModule } from './worker-directory.module';
+import { WorkerModule } from './worker.module';
+
+export interface WorkerAppOptions {
+  store?: StoreConfig;
+  runtime?: RuntimeConfig;
+  jobs?: JobsConfig;
+  /** Serve `/health` and `/metrics` (when the process listens on a port). */
+  http?: boolean;
+}
+
+/** The worker-only process: store, runtime, Redis, directory, workers (and `/health`, `/metrics` when listening). */
+@Module({})
+export class WorkerAppModule {
+  static forRoot(options: WorkerAppOptions = {}): DynamicModule {
+    return {
+      module: WorkerAppModule,
+      imports: [
+        EventStoreModule.forRoot(options.store),
+        RuntimeModule.forRoot(options.runtime),
+        JobsModule.forRoot(options.jobs),
+        WorkerDirectoryModule,
+        WorkerModule.forRoot(),
+        ...(options.http ? [OpsHealthModule] : []),
+      ],
+    };
+  }
+}

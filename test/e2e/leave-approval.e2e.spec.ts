@@ -304,7 +304,7 @@ describe('leave approval over HTTP', () => {
       expect(res.status).toBe(status);
       expect(res.body.message).toEqual(expect.any(String));
       const after = await t.http().get('/health');
-      expect(after.body.info.store.headPosition).toBe(before.body.info.store.headPosition);
+      expect(after.body.details.store.headPosition).toBe(before.body.details.store.headPosition);
     });
   });
 });

@@ -292,7 +292,7 @@ describe('the policy matrix over HTTP (issue 4 §4)', () => {
   }
 
   async function headPosition(): Promise<string> {
-    return (await t.http().get('/health')).body.info.store.headPosition;
+    return (await t.http().get('/health')).body.details.store.headPosition;
   }
 
   it('the demo organisation has exactly the accounts the matrix tries, and every one logged in', () => {

@@ -1,8 +1,15 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { TerminusModule } from '@nestjs/terminus';
 import { AuthModule } from '@app/auth';
 import { type ProjectionsConfig, ProjectionsModule } from '@app/projections';
 import { EventStoreModule, RuntimeModule, type RuntimeConfig, type StoreConfig } from '@app/runtime';
+import {
+  EffectsApiModule,
+  type JobsConfig,
+  JobsModule,
+  OpsHealthModule,
+  QueueDashboardModule,
+} from '@app/runtime/jobs';
+import { WorkerModule } from '../../worker/src/worker.module';
 import { CaseAccess } from './cases/case-access.service';
 import { CasesHttpController } from './cases/cases.http.controller';
 import { HealthHttpController } from './health/health.http.controller';
@@ -15,6 +22,9 @@ export interface ApiModuleOptions {
   store?: StoreConfig;
   runtime?: RuntimeConfig;
   projections?: ProjectionsConfig;
+  jobs?: JobsConfig;
+  /** Run the dispatcher and workers in this process too (`npm start`); `API_WITH_WORKER=false` turns it off. */
+  withWorker?: boolean;
 }
 
 /** The HTTP API: cases, processes, the risk-area register, health; auth on every route but login and health. */
@@ -28,7 +38,11 @@ export class ApiModule {
         RuntimeModule.forRoot(options.runtime),
         AuthModule.forRootFromEnv({ meEndpoint: false }),
         ProjectionsModule.forRoot(options.projections),
-        TerminusModule,
+        JobsModule.forRoot(options.jobs),
+        EffectsApiModule,
+        OpsHealthModule,
+        QueueDashboardModule,
+        ...((options.withWorker ?? process.env.API_WITH_WORKER !== 'false') ? [WorkerModule.forRoot()] : []),
       ],
       controllers: [
         MeHttpController,

@@ -96,11 +96,14 @@ export function validateAppend(stream: unknown, events: unknown, options?: Appen
     const size = Buffer.byteLength(data) + Buffer.byteLength(metadata) + 2 * Buffer.byteLength(event.type);
     appendSize += size;
     if (appendSize > MAX_EVENT_BYTES) {
-      throw new EventStoreValidationError(`Append is ${appendSize} bytes by event ${index}; the limit is ${MAX_EVENT_BYTES} (data + metadata + 2 × type, summed)`, {
-        index,
-        size,
-        limit: MAX_EVENT_BYTES,
-      });
+      throw new EventStoreValidationError(
+        `Append is ${appendSize} bytes by event ${index}; the limit is ${MAX_EVENT_BYTES} (data + metadata + 2 × type, summed)`,
+        {
+          index,
+          size,
+          limit: MAX_EVENT_BYTES,
+        },
+      );
     }
     return { id: event.id.toLowerCase(), type: event.type, data, metadata };
   });

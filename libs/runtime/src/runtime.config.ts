@@ -1,3 +1,5 @@
+// Decorator metadata must be on before the classes below are defined: it types the conversion of env strings.
+import 'reflect-metadata';
 import { IsInt, IsString, Max, Min, MinLength } from 'class-validator';
 import { validateConfig } from './config/validate-config';
 

@@ -1,3 +1,5 @@
+// Decorator metadata must be on before the classes below are defined: it types the conversion of env strings.
+import 'reflect-metadata';
 import { validateConfig } from '../config/validate-config';
 import { IsIn, IsInt, IsString, Matches, Max, Min, MinLength, ValidateIf } from 'class-validator';
 

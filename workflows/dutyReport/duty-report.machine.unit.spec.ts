@@ -127,7 +127,7 @@ describe('dutyReport v1', () => {
               celsius: 39,
               detectedAt: '2020-10-20T02:00:00.000Z',
               source: 'dutyReport',
-              sourceCaseId: 'case1',
+              sourceCaseId: 'dutyReport-case1',
               place: '东胜区某小区3号楼',
             }),
           });
@@ -202,7 +202,7 @@ describe('dutyReport v1', () => {
           params = startCaseOf(event);
           expect(params).toEqual({
             process: 'returnScreening',
-            input: expect.objectContaining({ sourceCaseId: 'case1', sourceProcess: 'dutyReport' }),
+            input: expect.objectContaining({ sourceCaseId: 'dutyReport-case1', sourceProcess: 'dutyReport' }),
           });
         });
       CaseSpec.for(returnScreeningV1, { now: '2020-10-20T02:30:00.000Z' })
@@ -210,7 +210,7 @@ describe('dutyReport v1', () => {
         .when(started(params!.input, SYSTEM_ACTORS.effects))
         .thenExpect(({ state }) => {
           expect(state.state).toBe('awaitingReport');
-          expect(state.context.sourceCaseId).toBe('case1');
+          expect(state.context.sourceCaseId).toBe('dutyReport-case1');
         });
     });
 

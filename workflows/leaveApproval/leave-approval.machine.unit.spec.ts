@@ -401,7 +401,7 @@ describe('leaveApproval v1', () => {
                   person: application.applicant,
                   returnedAt: '2020-10-04T09:00:00.000Z',
                   fromPlace: application.destination,
-                  tripCaseId: 'trip1',
+                  tripCaseId: 'leaveApproval-trip1',
                 },
               },
             },

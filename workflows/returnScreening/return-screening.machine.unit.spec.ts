@@ -102,7 +102,7 @@ describe('returnScreening v1', () => {
         .when(started(params!.input, SYSTEM_ACTORS.effects))
         .thenExpect(({ state }) => {
           expect(state.state).toBe('awaitingReport');
-          expect(state.context.sourceCaseId).toBe('case1');
+          expect(state.context.sourceCaseId).toBe('leaveApproval-case1');
           expect(state.context.sourceProcess).toBe('leaveApproval');
         });
     });
@@ -200,7 +200,7 @@ describe('returnScreening v1', () => {
               celsius: 37.3,
               detectedAt: '2020-10-05T12:34:00+08:00',
               source: 'screening',
-              sourceCaseId: 'case1',
+              sourceCaseId: 'returnScreening-case1',
             }),
           });
         });

@@ -319,7 +319,7 @@ describe('supervisionInspection v1', () => {
             input: expect.objectContaining({
               subject: { id: 'p-enterprise-head', name: '演示化工企业负责人', unit: 'ent-chem' },
               reason: 'rectificationOverdue',
-              sourceCaseId: 'case1',
+              sourceCaseId: 'supervisionInspection-case1',
               sourceProcess: 'supervisionInspection',
             }),
           });
@@ -449,7 +449,7 @@ describe('supervisionInspection v1', () => {
               input: expect.objectContaining({
                 subject: { id: 'p-ent-safety', name: '企业安全员', unit: 'ent-chem' },
                 reason: 'poorImplementation',
-                sourceCaseId: 'case1',
+                sourceCaseId: 'supervisionInspection-case1',
               }),
             },
           ]);

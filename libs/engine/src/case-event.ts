@@ -44,6 +44,7 @@ export interface MachineEvent<TType extends string = string, TData = any> {
 
 /** A machine's `input` on start (its context factory reads it). */
 export interface MachineInput<TData = any> {
+  /** The case's public id, `<process>-<uuid>` (its stream name). */
   caseId: string;
   /** The validated start input merged with the looked-up facts (the CASE_STARTED data). */
   data: TData;

@@ -135,7 +135,7 @@ describe('decide', () => {
       {
         id: `${event.id}_0`,
         kind: 'notify',
-        params: { to: [{ role: 'boss' }], template: 'demo.submitted', data: { caseId: 'c1' } },
+        params: { to: [{ role: 'boss' }], template: 'demo.submitted', data: { caseId: 'demo-c1' } },
       },
       { id: `${event.id}_1`, kind: 'reportUpward', params: { report: 'demo', data: { n: 1 } } },
     ]);

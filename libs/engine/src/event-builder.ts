@@ -65,7 +65,12 @@ export function buildStarted(
   deadlines: CaseDeadlines = effectiveDeadlines(def),
 ): Decision {
   const occurredAtMs = requireInstant(env.occurredAt, 'occurredAt');
-  const input: MachineInput = { caseId, data, occurredAt: env.occurredAt, actor: env.actor };
+  const input: MachineInput = {
+    caseId: publicCaseId(def.process, caseId),
+    data,
+    occurredAt: env.occurredAt,
+    actor: env.actor,
+  };
   const [snapshot, actions] = guarded(def, () => initialTransition(def.machine, input));
   const classified = classifyActions(actions as ReturnedAction[]);
   const { timers, cancelledTimers } = timersOf(
@@ -342,4 +347,12 @@ function definitionFailure(def: WorkflowDefinition, cause: unknown): EngineError
     'ENGINE.INVALID_DEFINITION',
     `${def.process} v${def.version} failed in a transition: ${message}`,
   );
+}
+
+/**
+ * The id a machine knows its case by: the stream name `<process>-<uuid>`,
+ * the same id every API route and link uses (a bare uuid names no case).
+ */
+export function publicCaseId(process: string, caseId: string): string {
+  return `${process}-${caseId}`;
 }

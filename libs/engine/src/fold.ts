@@ -2,7 +2,7 @@ import type { AnyMachineSnapshot } from 'xstate';
 import { CASE_STARTED, EFFECT_OUTCOME_TYPES, type EventMetadata, type StoredEventLike } from './case-event';
 import { type CaseState, emptyLedger, type Ledger, ledgerOf, record } from './case-state';
 import { EngineError } from './engine-error';
-import { stateOf } from './event-builder';
+import { publicCaseId, stateOf } from './event-builder';
 import { replayer, replayInitial } from './replay-transition';
 import { parseInstant } from './time';
 import type { WorkflowDefinition } from './workflow-definition';
@@ -31,7 +31,7 @@ export function fold(def: WorkflowDefinition, events: readonly StoredEventLike[]
     );
   }
   const snapshot = replayInitial(def.machine, {
-    caseId: metadata.caseId,
+    caseId: publicCaseId(def.process, metadata.caseId),
     data: first.data,
     occurredAt: metadata.occurredAt,
     actor: metadata.actor,

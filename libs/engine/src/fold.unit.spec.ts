@@ -58,13 +58,13 @@ describe('fold', () => {
     const events = longHistory().stored();
     const first = events[0];
     let [pure] = initialTransition(demoV1.machine, {
-      caseId: first.metadata.caseId,
+      caseId: `demo-${first.metadata.caseId}`,
       data: first.data,
       occurredAt: first.metadata.occurredAt,
       actor: first.metadata.actor,
     });
     let fast = replayInitial(demoV1.machine, {
-      caseId: first.metadata.caseId,
+      caseId: `demo-${first.metadata.caseId}`,
       data: first.data,
       occurredAt: first.metadata.occurredAt,
       actor: first.metadata.actor,

@@ -89,7 +89,7 @@ export function fireTimer(
           to: [escalationTarget(data.heldBy)],
           template: 'deadline.missed',
           data: {
-            caseId: caseState.caseId,
+            caseId: caseState.streamId,
             process: def.process,
             state: data.state,
             ...(label === undefined ? {} : { label }),

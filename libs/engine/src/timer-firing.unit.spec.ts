@@ -78,7 +78,7 @@ describe('fireTimer', () => {
         {
           id: `${event.id}_0`,
           kind: 'startCase',
-          params: { process: 'accountabilityReview', input: { caseId: 'c1' } },
+          params: { process: 'accountabilityReview', input: { caseId: 'demo-c1' } },
         },
         {
           id: `${event.id}_1`,
@@ -87,7 +87,7 @@ describe('fireTimer', () => {
             to: [{ role: 'chief' }],
             template: 'deadline.missed',
             data: {
-              caseId: 'c1',
+              caseId: 'demo-c1',
               process: 'demo',
               state: 'open',
               label: '待提交',

@@ -6,10 +6,13 @@ import { ConfigError } from './config/validate-config';
 /**
  * Reads the deployment's deadline file (process → state → ISO-8601 duration
  * or `{ at, plus }`). The registry checks every entry names a real state.
- * A missing file means the machines' own defaults.
+ * A missing file stops start-up: a mistyped path must not quietly bring back
+ * the machines' defaults.
  */
 export function loadDeadlineOverrides(path: string): DeadlineOverrides {
-  if (!existsSync(path)) return {};
+  if (!existsSync(path)) {
+    throw new ConfigError('deadlines', [`DEADLINES_FILE=${JSON.stringify(path)}: no such file`]);
+  }
   let parsed: unknown;
   try {
     parsed = parse(readFileSync(path, 'utf8'));

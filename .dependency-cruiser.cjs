@@ -2,7 +2,8 @@
  * Layer rules (STYLE.md): the workflows and the pure engine import no framework,
  * no queue, no store client. Domain code stays testable without I/O.
  */
-const infrastructure = '(^|/)node_modules/(@nestjs/|bullmq/|ioredis/|better-sqlite3/|@eventstore/db-client/|express/|@grpc/)';
+const infrastructure =
+  '(^|/)node_modules/(@nestjs/|bullmq/|ioredis/|better-sqlite3/|@eventstore/db-client/|express/|@grpc/)';
 module.exports = {
   forbidden: [
     {

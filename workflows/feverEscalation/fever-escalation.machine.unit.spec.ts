@@ -206,7 +206,11 @@ describe('feverEscalation v1', () => {
               kind: 'reportUpward',
               params: expect.objectContaining({
                 report: 'feverEscalation.suspected',
-                data: expect.objectContaining({ caseId: 'feverEscalation-case1', outcome: 'suspected', clinic: '区人民医院发热门诊' }),
+                data: expect.objectContaining({
+                  caseId: 'feverEscalation-case1',
+                  outcome: 'suspected',
+                  clinic: '区人民医院发热门诊',
+                }),
               }),
             }),
           ]);

@@ -74,7 +74,7 @@ describe('effect processors (real SQLite, real Redis)', () => {
   it('reportUpward: posts the report with the effect id header', async () => {
     const { state, event } = await casesOf(app).start('probe', { mode: 'report', tag: 'r1' }, probeAdmin);
     await waitFor('EFFECT_SUCCEEDED', () => succeeded(state.streamId));
-    const delivery = receiver.deliveries.find((d) => (d.body.data as any)?.caseId === state.caseId);
+    const delivery = receiver.deliveries.find((d) => (d.body.data as any)?.caseId === state.streamId);
     expect(delivery).toMatchObject({ effectId: `${event!.id}_0`, body: { report: 'probe', caseId: state.streamId } });
   });
 
@@ -84,7 +84,7 @@ describe('effect processors (real SQLite, real Redis)', () => {
     const childId = `probe-${childCaseUuid(`${event!.id}_0`)}`;
     expect((outcome.data as any).result).toEqual({ caseId: childId, opened: true });
     const child = await casesOf(app).get(childId);
-    expect(child.context.tag).toBe(`child-of-${state.caseId}`);
+    expect(child.context.tag).toBe(`child-of-${state.streamId}`);
     expect(child.startedBy.id).toBe('system:effects');
     const started = (await casesOf(app).history(childId))[0];
     expect(started.metadata).toMatchObject({ correlationId: state.correlationId, causationId: event!.id });

@@ -357,7 +357,7 @@ export class SqliteEventStore implements EventStore {
         written: events.length,
       };
     } catch (error) {
-      if (error instanceof Database.SqliteError && error.code === 'SQLITE_CONSTRAINT_UNIQUE') {
+      if (sqliteCode(error) === 'SQLITE_CONSTRAINT_UNIQUE') {
         // Revisions cannot collide under the write lock, so this is an event id
         // stored elsewhere; the statement (or savepoint) left nothing behind.
         return { ok: false, error: this.duplicateIdError(append) };
@@ -709,7 +709,7 @@ function conflict(stream: string, expected: ExpectedRevision, actual: bigint | '
 }
 
 function isBusy(error: unknown): boolean {
-  return error instanceof Database.SqliteError && error.code.startsWith('SQLITE_BUSY');
+  return sqliteCode(error)?.startsWith('SQLITE_BUSY') ?? false;
 }
 
 function direction(value: unknown): boolean {
@@ -744,4 +744,16 @@ function positiveInt(value: number | undefined, fallback: number, name: string):
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value <= 0) throw new Error(`SqliteEventStore: ${name} must be a positive integer`);
   return value;
+}
+
+/**
+ * The SQLite result code of an error from better-sqlite3, by its `code`
+ * rather than `instanceof SqliteError`: the native addon keeps the error class
+ * of the first copy of the module loaded in the process, so where the module
+ * is loaded twice (jest's per-file registries, two bundles) `instanceof` is
+ * false for real SQLite errors.
+ */
+function sqliteCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return error instanceof Error && typeof code === 'string' && code.startsWith('SQLITE_') ? code : undefined;
 }

@@ -46,12 +46,12 @@ function iso(ms: number): string {
  * fourth raises the level to medium (a flag and a notify effect), the others
  * set it back to low.
  */
-export function buildLeaveCase(size: number): Array<CaseEvent & { revision: bigint }> {
+export function buildLeaveCase(size: number, caseId = 'bench1'): Array<CaseEvent & { revision: bigint }> {
   const events: CaseEvent[] = [];
   let n = 0;
   const at = () => iso(T0 + n * 1000);
   let decision = start(leaveApprovalV1, {
-    caseId: 'bench1',
+    caseId,
     eventId: uuid(++n),
     occurredAt: at(),
     actor: APPLICANT,
@@ -76,7 +76,7 @@ export function buildLeaveCase(size: number): Array<CaseEvent & { revision: bigi
   };
   send('APPROVE', {}, CHIEF);
   send('FILE', {}, OFFICE);
-  send('DEPART', { at: '2020-10-02T00:00:00.000Z' }, APPLICANT);
+  send('DEPART', { at: at() }, APPLICANT);
   while (events.length < size) {
     const level = events.length % 4 === 0 ? 'medium' : 'low';
     send('RISK_LEVEL_CHANGED', { placeCode: '150102', level, asOf: at() }, SYSTEM_ACTORS.register);

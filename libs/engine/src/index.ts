@@ -7,6 +7,7 @@
 export * from './actor';
 export * from './canonical-json';
 export * from './case-event';
+export * from './case-snapshot';
 export * from './case-spec';
 export * from './case-state';
 export * from './deadlines';

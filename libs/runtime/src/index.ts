@@ -1,5 +1,6 @@
 export * from './cases/case-id';
 export * from './cases/case.service';
+export * from './cases/case-snapshots';
 export * from './cases/clock';
 export * from './cases/runtime-error';
 export * from './config/validate-config';

@@ -21,6 +21,17 @@ export class RuntimeConfig {
   @Min(0)
   @Max(50)
   CASE_MAX_RETRIES: number = 5;
+
+  /**
+   * A snapshot of a case's state is stored (in the event store, stream
+   * `caseSnapshot-<process>_<uuid>`) each time its event count reaches a
+   * multiple of this, so a cold load folds only the events after the newest
+   * one. 0 turns snapshots off (none written, none read).
+   */
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  CASE_SNAPSHOT_EVERY: number = 500;
 }
 
 export function loadRuntimeConfig(env: Record<string, string | undefined> = process.env): RuntimeConfig {

@@ -1,5 +1,6 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { createWorkflowRegistry } from '@app/workflows/registry';
+import { CASE_SNAPSHOT_OPTIONS, CaseSnapshots } from './cases/case-snapshots';
 import { CASE_RUNTIME_OPTIONS, CaseService, WORKFLOW_REGISTRY } from './cases/case.service';
 import { Clock, SystemClock } from './cases/clock';
 import { StartFactsProvider } from './cases/start-facts.provider';
@@ -28,13 +29,15 @@ export class RuntimeModule {
           provide: CASE_RUNTIME_OPTIONS,
           useValue: { cacheSize: config.CASE_CACHE_SIZE, maxRetries: config.CASE_MAX_RETRIES },
         },
+        { provide: CASE_SNAPSHOT_OPTIONS, useValue: { every: config.CASE_SNAPSHOT_EVERY } },
+        CaseSnapshots,
         { provide: Clock, useClass: SystemClock },
         RiskAreaRegister,
         RiskChangePropagator,
         StartFactsProvider,
         CaseService,
       ],
-      exports: [WORKFLOW_REGISTRY, CaseService, RiskAreaRegister, RiskChangePropagator, Clock],
+      exports: [WORKFLOW_REGISTRY, CaseService, CaseSnapshots, RiskAreaRegister, RiskChangePropagator, Clock],
     };
   }
 }

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import {
   type Actor,
@@ -14,8 +14,10 @@ import {
   fold,
   foldFrom,
   foldUntil,
+  fromSnapshotRecord,
   recordEffectOutcome,
   requestEffectRetry,
+  snapshotMatches,
   start,
   verifyChain,
   verifyReplay,
@@ -28,6 +30,7 @@ import {
   StreamNotFound,
 } from '@app/event-store';
 import { type ParsedCaseId, caseStreamId, parseCaseId } from './case-id';
+import { CASE_SNAPSHOT_CATEGORY, CaseSnapshots } from './case-snapshots';
 import { CaseStateCache } from './case-state-cache';
 import { Clock } from './clock';
 import { RuntimeError } from './runtime-error';
@@ -69,6 +72,7 @@ type Decider = (def: WorkflowDefinition, state: CaseState, eventId: string, occu
  */
 @Injectable()
 export class CaseService {
+  private readonly logger = new Logger(CaseService.name);
   private readonly cache: CaseStateCache;
 
   constructor(
@@ -77,8 +81,14 @@ export class CaseService {
     @Inject(CASE_RUNTIME_OPTIONS) private readonly options: CaseRuntimeOptions,
     private readonly clock: Clock,
     private readonly facts: StartFactsProvider,
+    private readonly snapshots: CaseSnapshots,
   ) {
     this.cache = new CaseStateCache(options.cacheSize);
+    if (registry.has(CASE_SNAPSHOT_CATEGORY)) {
+      throw new Error(
+        `A process may not be named ${CASE_SNAPSHOT_CATEGORY}: that stream category holds case snapshots`,
+      );
+    }
   }
 
   /**
@@ -117,6 +127,7 @@ export class CaseService {
       throw error;
     }
     this.cache.set(decision.state);
+    this.snapshots.afterCommit(def, -1n, decision.state);
     return { state: decision.state, event: decision.event, position };
   }
 
@@ -225,6 +236,7 @@ export class CaseService {
           expectedRevision: state.revision,
         });
         this.cache.set(decision.state);
+        this.snapshots.afterCommit(def, state.revision, decision.state);
         return { state: decision.state, event: decision.event, position };
       } catch (error) {
         if (!(error instanceof ExpectedRevisionConflict)) throw error;
@@ -253,10 +265,49 @@ export class CaseService {
       this.cache.set(state);
       return state;
     }
+    const restored = await this.fromSnapshot(parsed.streamId);
+    if (restored) {
+      this.cache.set(restored.state);
+      this.snapshots.afterLoad(this.definitionOf(restored.state), restored.state, restored.folded);
+      return restored.state;
+    }
     const events = await this.readEvents(parsed.streamId);
-    const state = fold(this.registry.forHistory(events), events);
+    const def = this.registry.forHistory(events);
+    const state = fold(def, events);
     this.cache.set(state);
+    this.snapshots.afterLoad(def, state, events.length);
     return state;
+  }
+
+  /**
+   * A cold load from the case's newest snapshot and the events after it, or
+   * undefined (then the caller folds the whole stream): no snapshot, or one
+   * that does not match the stream's event at its revision, or that cannot
+   * be restored or continued. The event at the snapshot's revision is read
+   * with the rest, in the same read, to check it.
+   */
+  private async fromSnapshot(streamId: string): Promise<{ state: CaseState; folded: number } | undefined> {
+    try {
+      const snapshot = await this.snapshots.latest(streamId);
+      if (!snapshot) return undefined;
+      const { header } = snapshot;
+      if (!this.registry.has(header.process)) return undefined;
+      const events = await this.readEvents(streamId, BigInt(header.revision));
+      if (events.length === 0 || !snapshotMatches(header, events[0])) {
+        this.logger.warn(`snapshot of ${streamId} at revision ${header.revision} does not match the stream; ignored`);
+        return undefined;
+      }
+      const def = this.registry.get(header.process, header.version);
+      const record = await snapshot.record();
+      if (!snapshotMatches(record, events[0])) throw new Error('its record does not match the stream');
+      const rest = events.slice(1);
+      return { state: foldFrom(def, fromSnapshotRecord(def, record), rest), folded: rest.length };
+    } catch (error) {
+      this.logger.warn(
+        `snapshot of ${streamId} not used (${error instanceof Error ? error.message : String(error)}); folding the whole stream`,
+      );
+      return undefined;
+    }
   }
 
   private async readEvents(streamId: string, fromRevision?: bigint): Promise<RecordedEvent[]> {

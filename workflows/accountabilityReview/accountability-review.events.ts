@@ -1,6 +1,7 @@
 import { IsNotBlank } from '@app/engine';
 import { Type } from 'class-transformer';
 import { IsDefined, IsIn, IsObject, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { PersonData, StaffMemberData } from '../shared/payload-parts';
 
 /** Why a review was opened (严肃问责). */
 export const ACCOUNTABILITY_REASONS = [
@@ -24,25 +25,10 @@ export const ACCOUNTABILITY_DECISIONS = ['noAction', 'criticism', 'warning', 're
 export type AccountabilityDecision = (typeof ACCOUNTABILITY_DECISIONS)[number];
 
 /** A person of the organisation directory. */
-export class ReviewPerson {
-  @IsString()
-  @IsNotBlank()
-  @MaxLength(100)
-  id: string;
-
-  @IsString()
-  @IsNotBlank()
-  @MaxLength(100)
-  name: string;
-}
+export class ReviewPerson extends PersonData {}
 
 /** The person under review, with their unit. */
-export class ReviewSubject extends ReviewPerson {
-  @IsString()
-  @IsNotBlank()
-  @MaxLength(200)
-  unit: string;
-}
+export class ReviewSubject extends StaffMemberData {}
 
 /** Start input of an accountability review (问责审查). */
 export class AccountabilityReviewInput {

@@ -15,6 +15,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { PlaceData, StaffMemberData } from '../shared/payload-parts';
 
 /** Risk levels of the risk-area register (低/中/高风险; `unknown` when the register has no entry). */
 export const RISK_LEVELS = ['low', 'medium', 'high', 'unknown'] as const;
@@ -36,38 +37,10 @@ function RequiredWhenLeavingCity(): PropertyDecorator {
 }
 
 /** The traveller (干部职工或离退休人员). */
-export class Applicant {
-  /** User id in the organisation directory. */
-  @IsString()
-  @IsNotBlank()
-  @MaxLength(100)
-  id: string;
-
-  @IsString()
-  @IsNotBlank()
-  @MaxLength(100)
-  name: string;
-
-  /** Office or unit (科室 / 所属单位). */
-  @IsString()
-  @IsNotBlank()
-  @MaxLength(200)
-  unit: string;
-}
+export class Applicant extends StaffMemberData {}
 
 /** Where to: a place of the risk-area register. */
-export class Destination {
-  /** Administrative place code, the risk-area register's key. */
-  @IsString()
-  @IsNotBlank()
-  @MaxLength(50)
-  placeCode: string;
-
-  @IsString()
-  @IsNotBlank()
-  @MaxLength(200)
-  name: string;
-}
+export class Destination extends PlaceData {}
 
 /** 随行人员. */
 export class Companion {

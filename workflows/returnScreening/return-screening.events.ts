@@ -11,40 +11,14 @@ import {
   MaxLength,
   ValidateNested,
 } from 'class-validator';
+import { PlaceData, StaffMemberData } from '../shared/payload-parts';
 import { IsBodyTemperature } from '../feverEscalation/fever-escalation.events';
 
 /** The returnee: a person of the organisation directory (the case's subject). */
-export class Returnee {
-  /** User id in the organisation directory: they report their own screening steps. */
-  @IsString()
-  @IsNotBlank()
-  @MaxLength(100)
-  id: string;
-
-  @IsString()
-  @IsNotBlank()
-  @MaxLength(100)
-  name: string;
-
-  /** Office or unit (科室 / 所属单位). */
-  @IsString()
-  @IsNotBlank()
-  @MaxLength(200)
-  unit: string;
-}
+export class Returnee extends StaffMemberData {}
 
 /** Where the person came back from: a place of the risk-area register. */
-export class ReturnPlace {
-  @IsString()
-  @IsNotBlank()
-  @MaxLength(50)
-  placeCode: string;
-
-  @IsString()
-  @IsNotBlank()
-  @MaxLength(200)
-  name: string;
-}
+export class ReturnPlace extends PlaceData {}
 
 /** Start input of a return screening (返岗筛查). */
 export class ReturnScreeningInput {

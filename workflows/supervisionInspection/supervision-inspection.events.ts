@@ -15,6 +15,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { PersonData } from '../shared/payload-parts';
 
 /** Kinds of inspected unit: 科室, 所属二级单位, 直管企业. */
 export const TARGET_KINDS = ['office', 'subordinate', 'enterprise'] as const;
@@ -49,17 +50,7 @@ export const PROBLEM_ITEMS = [...CHECKLIST_ITEMS, 'other'] as const;
 export type ProblemItem = ChecklistItem | 'other';
 
 /** A person of the organisation directory. */
-export class InspectionPerson {
-  @IsString()
-  @IsNotBlank()
-  @MaxLength(100)
-  id: string;
-
-  @IsString()
-  @IsNotBlank()
-  @MaxLength(100)
-  name: string;
-}
+export class InspectionPerson extends PersonData {}
 
 /** The inspected office, subordinate unit or enterprise (the organisation file's unit). */
 export class InspectionTarget {

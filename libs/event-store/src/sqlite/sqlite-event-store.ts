@@ -747,13 +747,15 @@ function positiveInt(value: number | undefined, fallback: number, name: string):
 }
 
 /**
- * The SQLite result code of an error from better-sqlite3, by its `code`
- * rather than `instanceof SqliteError`: the native addon keeps the error class
- * of the first copy of the module loaded in the process, so where the module
- * is loaded twice (jest's per-file registries, two bundles) `instanceof` is
- * false for real SQLite errors.
+ * The SQLite result code of an error from better-sqlite3, read from its
+ * `code` with no `instanceof` at all: the native addon keeps the error class
+ * of the first copy of the module loaded in the process, and that class may
+ * even extend another realm's `Error` (jest runs each test file in its own
+ * context), so both `instanceof SqliteError` and `instanceof Error` can be
+ * false for a real SQLite error.
  */
 function sqliteCode(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  return error instanceof Error && typeof code === 'string' && code.startsWith('SQLITE_') ? code : undefined;
+  if (typeof error !== 'object' || error === null) return undefined;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && code.startsWith('SQLITE_') ? code : undefined;
 }

@@ -21,7 +21,7 @@ export class CaseAccess {
   /** The case now, with its history, if the actor may read it. @throws `CASE.NOT_FOUND` otherwise. */
   async readable(actor: Actor, caseId: string): Promise<{ state: CaseState; events: RecordedEvent[] }> {
     const events = await this.cases.history(caseId);
-    const state = await this.cases.get(caseId);
+    const state = this.cases.stateOf(events);
     const def = this.cases.definitionOf(state);
     if (!canReadCase(actor, this.directory, summariseCase(def, state, events, this.directory))) {
       throw new EngineError('CASE.NOT_FOUND', `No case ${caseId}`);

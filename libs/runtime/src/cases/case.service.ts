@@ -193,11 +193,27 @@ export class CaseService {
     return this.load(parseCaseId(caseId));
   }
 
-  /** The case as it was at a revision or a moment (time travel). */
-  async getAt(caseId: string, limit: FoldLimit): Promise<CaseState> {
-    const parsed = parseCaseId(caseId);
-    const events = await this.readEvents(parsed.streamId);
-    return foldUntil(this.registry.forHistory(events), events, limit);
+  /**
+   * The case now, from a history the caller has already read (a read that
+   * needs both the events and the state reads the stream once): the cached
+   * state when it is that recent, otherwise the cached state continued, or a fold.
+   */
+  stateOf(events: readonly RecordedEvent[]): CaseState {
+    const last = events[events.length - 1];
+    const cached = last ? this.cache.get(last.streamId) : undefined;
+    if (cached && cached.revision === last.revision) return cached;
+    const state =
+      cached && cached.revision < last.revision
+        ? foldFrom(this.definitionOf(cached), cached, events.slice(Number(cached.revision) + 1))
+        : fold(this.registry.forHistory(events), events);
+    this.cache.set(state);
+    return state;
+  }
+
+  /** The case as it was at a revision or a moment (time travel); `events` saves a read when the caller has them. */
+  async getAt(caseId: string, limit: FoldLimit, events?: readonly RecordedEvent[]): Promise<CaseState> {
+    const history = events ?? (await this.history(caseId));
+    return foldUntil(this.registry.forHistory(history), history, limit);
   }
 
   /** Every event of the case, oldest first. */
@@ -205,9 +221,9 @@ export class CaseService {
     return this.readEvents(parseCaseId(caseId).streamId);
   }
 
-  /** Hash chain and replay check of the stored history. */
-  async verify(caseId: string) {
-    const events = await this.history(caseId);
+  /** Hash chain and replay check of the stored history; `history` saves a read when the caller has it. */
+  async verify(caseId: string, history?: readonly RecordedEvent[]) {
+    const events = history ?? (await this.history(caseId));
     const def = this.registry.forHistory(events);
     return { events: events.length, chain: verifyChain(events), replay: verifyReplay(def, events) };
   }

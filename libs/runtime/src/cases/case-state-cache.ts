@@ -3,8 +3,9 @@ import type { CaseState } from '@app/engine';
 
 /**
  * The latest folded state of recently used cases, by stream. States are
- * immutable, so sharing one is safe; a hit still reads the events appended
- * after its revision (by this or another process) before deciding.
+ * immutable, so sharing one is safe. A command decides on a hit as it is and
+ * lets the append's expected revision catch a stale one; reads continue a hit
+ * with the events appended after its revision (by this or another process).
  */
 export class CaseStateCache {
   private readonly cache: LRUCache<string, CaseState>;

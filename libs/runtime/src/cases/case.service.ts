@@ -238,15 +238,32 @@ export class CaseService {
     context: CommandContext,
     decider: Decider,
   ): Promise<CommitResult> {
-    for (let attempt = 0; ; attempt++) {
-      const state = await this.load(parsed);
+    // First on the cached state as it is, without reading the stream: the append's expected
+    // revision proves it current (the usual case, saving a read per command). Any answer other
+    // than a successful append (a refusal, nothing to record, another revision than the client
+    // named) is only given after deciding again on a state just read from the store.
+    let unread = this.cache.get(parsed.streamId);
+    for (let attempt = 0; ; ) {
+      const state = unread ?? (await this.load(parsed));
+      const fromCache = unread !== undefined;
+      unread = undefined;
       if (expectedRevision !== undefined && state.revision !== expectedRevision) {
+        if (fromCache) continue;
         throw revisionConflict(parsed.streamId, expectedRevision, state.revision);
       }
       const def = this.definitionOf(state);
       const eventId = context.eventId ?? randomUUID();
-      const decision = decider(def, state, eventId, this.clock.now().toISOString());
-      if (!decision) return { state, event: null };
+      let decision: Decision | null;
+      try {
+        decision = decider(def, state, eventId, this.clock.now().toISOString());
+      } catch (error) {
+        if (fromCache) continue;
+        throw error;
+      }
+      if (!decision) {
+        if (fromCache) continue;
+        return { state, event: null };
+      }
       try {
         const { position } = await this.store.appendToStream(parsed.streamId, [decision.event], {
           expectedRevision: state.revision,
@@ -257,6 +274,7 @@ export class CaseService {
       } catch (error) {
         if (!(error instanceof ExpectedRevisionConflict)) throw error;
         this.cache.delete(parsed.streamId);
+        if (fromCache) continue;
         if (expectedRevision !== undefined) {
           throw revisionConflict(parsed.streamId, expectedRevision, error.actual === 'no_stream' ? -1n : error.actual);
         }
@@ -266,6 +284,7 @@ export class CaseService {
             `${parsed.streamId} changed ${attempt + 1} times while deciding; try again`,
           );
         }
+        attempt++;
       }
     }
   }

@@ -18,10 +18,18 @@ export class ExpectedRevisionConflict extends EventStoreError {
   }
 }
 
+/**
+ * Built without a stack trace: it is an answer, not a failure (a lookup of a
+ * place or case never written), met on hot paths, and capturing a trace costs
+ * more than the read that found nothing.
+ */
 export class StreamNotFound extends EventStoreError {
   readonly code = 'STORE.STREAM_NOT_FOUND';
   constructor(readonly stream: string) {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(`Stream ${stream} not found`);
+    Error.stackTraceLimit = limit;
     this.name = 'StreamNotFound';
   }
 }

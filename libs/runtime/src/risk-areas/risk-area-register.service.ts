@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import { randomUUID } from 'node:crypto';
 import { EVENT_STORE, type EventStore, type RecordedEvent, StreamNotFound } from '@app/event-store';
 import type { Actor } from '@app/engine';
@@ -19,6 +20,9 @@ import {
  */
 @Injectable()
 export class RiskAreaRegister {
+  /** The events of recently read places, by stream (a place's history only grows). */
+  private readonly known = new LRUCache<string, RecordedEvent[]>({ max: 10_000 });
+
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
   async set(entry: RiskLevelSet, actor: Actor, occurredAt: string): Promise<RiskAreaEntry> {
@@ -34,13 +38,19 @@ export class RiskAreaRegister {
   }
 
   async get(placeCode: string): Promise<RiskAreaEntry | undefined> {
-    const events: RecordedEvent[] = [];
+    const stream = riskAreaStream(placeCode);
+    const known = this.known.get(stream);
+    const events = known ? [...known] : [];
     try {
-      for await (const e of this.store.readStream(riskAreaStream(placeCode))) events.push(e);
+      // Only what was appended since the last lookup (by this or another process): every leave request reads this.
+      const from = known ? known[known.length - 1].revision + 1n : 'start';
+      for await (const e of this.store.readStream(stream, { fromRevision: from })) events.push(e);
     } catch (error) {
       if (error instanceof StreamNotFound) return undefined;
       throw error;
     }
+    if (events.length === 0) return undefined;
+    this.known.set(stream, events);
     return toEntry(events);
   }
 

@@ -134,7 +134,73 @@ export function toEffectRecords(
 /**
  * A JSON copy: class instances become plain objects, `undefined` members go,
  * so what the engine hashes is what the store gives back.
+ *
+ * Exactly `JSON.parse(JSON.stringify(value))`, but plain data (what payloads,
+ * effect params and deadlines are) is copied directly, without writing and
+ * parsing text on every command. Whatever the direct copy does not cover
+ * (toJSON, class instances, boxed primitives, bigints, cycles, very deep
+ * values) takes the round trip, which gives the same copy or the same error.
  */
 export function toPlainJson<T>(value: T): T {
-  return value === undefined ? value : JSON.parse(JSON.stringify(value));
+  if (value === undefined) return value;
+  const copy = plainCopy(value, 0);
+  return copy === NOT_PLAIN ? JSON.parse(JSON.stringify(value)) : (copy as T);
+}
+
+/** plainCopy's answer for a value it leaves to the JSON round trip. */
+const NOT_PLAIN: unique symbol = Symbol('not plain');
+/** Deeper than any payload; a cycle gets here quickly and takes the round trip (which names it). */
+const PLAIN_COPY_MAX_DEPTH = 100;
+const isRawJson = (JSON as { isRawJSON?: (value: unknown) => boolean }).isRawJSON;
+
+/** The JSON copy of a plain value; `undefined` for a member JSON leaves out, NOT_PLAIN to give up. */
+function plainCopy(value: unknown, depth: number): unknown {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value;
+    case 'number':
+      // NaN and ±Infinity are written null; -0 is written 0.
+      return Number.isFinite(value) ? value + 0 : null;
+    case 'object': {
+      if (value === null) return null;
+      if (depth >= PLAIN_COPY_MAX_DEPTH || typeof (value as { toJSON?: unknown }).toJSON === 'function') {
+        return NOT_PLAIN;
+      }
+      if (Array.isArray(value)) {
+        const length = value.length;
+        const copy: unknown[] = [];
+        for (let i = 0; i < length; i++) {
+          const item = plainCopy(value[i], depth + 1);
+          if (item === NOT_PLAIN) return NOT_PLAIN;
+          copy.push(item === undefined ? null : item);
+        }
+        return copy;
+      }
+      const proto = Object.getPrototypeOf(value);
+      if (proto !== Object.prototype && (proto !== null || isRawJson?.(value))) return NOT_PLAIN;
+      const copy: Record<string, unknown> = {};
+      const keys = Object.keys(value);
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i];
+        // JSON.parse makes "__proto__" an own member; an assignment would set the prototype.
+        if (key === '__proto__') return NOT_PLAIN;
+        const item = plainCopy((value as Record<string, unknown>)[key], depth + 1);
+        if (item === NOT_PLAIN) return NOT_PLAIN;
+        if (item !== undefined) copy[key] = item;
+      }
+      return copy;
+    }
+    case 'undefined':
+      return undefined;
+    case 'symbol':
+      // Left out as a member, null in an array; a bare one takes the round trip (JSON.parse(undefined) throws).
+      return depth === 0 ? NOT_PLAIN : undefined;
+    case 'function':
+      // The same, unless it has a toJSON of its own, which JSON.stringify would call.
+      return depth === 0 || typeof (value as { toJSON?: unknown }).toJSON === 'function' ? NOT_PLAIN : undefined;
+    default:
+      // A bigint: JSON.stringify throws.
+      return NOT_PLAIN;
+  }
 }

@@ -5,6 +5,7 @@ import {
   CASE_STARTED,
   type CaseEvent,
   type EffectKind,
+  type EffectRecord,
   type EventMetadata,
   type MachineEvent,
   type MachineInput,
@@ -82,22 +83,18 @@ export function buildStarted(
     env.eventId,
     occurredAtMs,
   );
-  const metadata = baseMetadata(def, caseId, env, null, snapshot.value);
-  const event = sealEvent(
-    {
-      id: env.eventId,
-      type: CASE_STARTED,
-      data,
-      metadata: {
-        ...metadata,
-        effects: toEffectRecords(env.eventId, classified.effects),
-        timers,
-        cancelledTimers,
-        deadlines: toPlainJson(deadlines) as Record<string, DeadlineSpec>,
-      },
-    },
-    GENESIS_HASH,
+  const metadata = baseMetadata(
+    def,
+    caseId,
+    env,
+    null,
+    snapshot.value,
+    toEffectRecords(env.eventId, classified.effects),
+    timers,
+    cancelledTimers,
   );
+  metadata.deadlines = toPlainJson(deadlines) as Record<string, DeadlineSpec>;
+  const event = sealEvent({ id: env.eventId, type: CASE_STARTED, data, metadata }, GENESIS_HASH);
   const ledger = emptyLedger();
   record(ledger, event);
   return { event, state: stateOf(def, undefined, event, snapshot, ledger, 0n) };
@@ -139,16 +136,17 @@ export function buildTransition(
     options.firedTimerId,
     entered,
   );
-  const metadata = baseMetadata(def, caseState.caseId, env, caseState.state, snapshot.value);
-  const event = sealEvent(
-    {
-      id: env.eventId,
-      type,
-      data,
-      metadata: { ...metadata, effects: toEffectRecords(env.eventId, effects), timers, cancelledTimers },
-    },
-    caseState.lastHash,
+  const metadata = baseMetadata(
+    def,
+    caseState.caseId,
+    env,
+    caseState.state,
+    snapshot.value,
+    toEffectRecords(env.eventId, effects),
+    timers,
+    cancelledTimers,
   );
+  const event = sealEvent({ id: env.eventId, type, data, metadata }, caseState.lastHash);
   return advance(def, caseState, event, snapshot);
 }
 
@@ -161,11 +159,8 @@ export function buildBookkeeping(
   env: CommandEnvelope,
 ): Decision {
   requireInstant(env.occurredAt, 'occurredAt');
-  const metadata = baseMetadata(def, caseState.caseId, env, caseState.state, caseState.state);
-  const event = sealEvent(
-    { id: env.eventId, type, data, metadata: { ...metadata, effects: [], timers: [], cancelledTimers: [] } },
-    caseState.lastHash,
-  );
+  const metadata = baseMetadata(def, caseState.caseId, env, caseState.state, caseState.state, [], [], []);
+  const event = sealEvent({ id: env.eventId, type, data, metadata }, caseState.lastHash);
   return advance(def, caseState, event, caseState.snapshot);
 }
 
@@ -227,13 +222,20 @@ export function stateOf(
   };
 }
 
+/**
+ * An event's metadata but its links (`sealEvent` adds those), built in one
+ * object in the order it is stored: `deadlines`, set after, comes last.
+ */
 function baseMetadata(
   def: WorkflowDefinition,
   caseId: string,
   env: CommandEnvelope,
   stateBefore: StateValue | null,
   stateAfter: StateValue,
-): Omit<EventMetadata, 'prevHash' | 'hash' | 'effects' | 'timers' | 'cancelledTimers' | 'deadlines'> {
+  effects: EffectRecord[],
+  timers: TimerRecord[],
+  cancelledTimers: string[],
+): Omit<EventMetadata, 'prevHash' | 'hash'> {
   return {
     caseId,
     process: def.process,
@@ -244,6 +246,9 @@ function baseMetadata(
     causationId: env.causationId ?? null,
     stateBefore,
     stateAfter,
+    effects,
+    timers,
+    cancelledTimers,
   };
 }
 

@@ -115,6 +115,50 @@ export function validateAppend(stream: unknown, events: unknown, options?: Appen
  * functions, symbols, bigints, NaN/Infinity, cycles and non-plain objects.
  */
 function toJson(value: unknown, what: string): string {
+  // Every append passes here: a quick walk clears the usual plain value; anything
+  // else goes to the walk that names what is wrong (and may still clear it).
+  if (!isPlainJson(value, 0)) explainRefusal(value, what);
+  return JSON.stringify(value);
+}
+
+/** Deeper than any event; a cycle gets here quickly and is left to explainRefusal. */
+const QUICK_CHECK_MAX_DEPTH = 64;
+
+/**
+ * `true` when explainRefusal would accept the value: it makes the same checks
+ * but builds no paths and keeps no set of visited objects (a cycle only makes
+ * it go deep, and it gives up past a depth no event reaches).
+ */
+function isPlainJson(v: unknown, depth: number): boolean {
+  switch (typeof v) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(v);
+    case 'object': {
+      if (v === null) return true;
+      if (depth >= QUICK_CHECK_MAX_DEPTH) return false;
+      if (Array.isArray(v)) {
+        for (let i = 0; i < v.length; i++) if (!isPlainJson(v[i], depth + 1)) return false;
+        return true;
+      }
+      const proto = Object.getPrototypeOf(v);
+      if (proto !== Object.prototype && proto !== null) return false;
+      const keys = Object.keys(v);
+      for (let i = 0; i < keys.length; i++) {
+        const item = (v as Record<string, unknown>)[keys[i]];
+        if (item !== undefined && !isPlainJson(item, depth + 1)) return false;
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+/** Throws for the first thing in `value` that is not JSON, naming where it is; returns if there is none. */
+function explainRefusal(value: unknown, what: string): void {
   const seen = new Set<unknown>();
   const check = (v: unknown, path: string): void => {
     switch (typeof v) {
@@ -152,5 +196,4 @@ function toJson(value: unknown, what: string): string {
     }
   };
   check(value, '$');
-  return JSON.stringify(value);
 }

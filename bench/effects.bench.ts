@@ -44,6 +44,7 @@ const PACE_MS = Number(process.env.BENCH_PACE_MS ?? 20);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const SYNCHRONOUS = (process.env.BENCH_SYNCHRONOUS ?? 'FULL') as 'FULL' | 'NORMAL';
 const IN_FLIGHT = 50;
+const WARM_UP = Number(process.env.BENCH_WARM_UP ?? N);
 
 function quantile(sorted: number[], q: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -119,28 +120,22 @@ async function endToEnd() {
   const until = async (count: number) => {
     while ((await succeededSoFar()) < count) await new Promise((resolve) => setTimeout(resolve, 2));
   };
-  // Warm-up: the first cases compile the machine, open connections.
-  const warm = until(20);
-  for (let i = 0; i < 20; i++) await cases.start('probe', { mode: 'notify', tag: 'warm' }, probeAdmin);
+  // Warm-up, as many effects as the burst: the first thousands run while V8 is still compiling
+  // the hot paths (its compiler threads took ~1 s of CPU during a burst that followed 20 warm-up
+  // cases), which would measure start-up, not the steady rate.
+  const warm = until(WARM_UP);
+  await burst(cases, WARM_UP, 'warm');
   await warm;
 
-  const burstDone = until(20 + N);
+  const burstDone = until(WARM_UP + N);
   const started = performance.now();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: IN_FLIGHT }, async () => {
-      while (next < N) {
-        next++;
-        await cases.start('probe', { mode: 'notify', tag: 'burst' }, probeAdmin);
-      }
-    }),
-  );
+  await burst(cases, N, 'burst');
   const appended = performance.now() - started;
   await burstDone;
   const elapsed = performance.now() - started;
   const burstLags = await lags(app.get(EngineQueues), 'burst');
 
-  const pacedDone = until(20 + N + PACED);
+  const pacedDone = until(WARM_UP + N + PACED);
   for (let i = 0; i < PACED; i++) {
     await cases.start('probe', { mode: 'notify', tag: 'paced' }, probeAdmin);
     await new Promise((resolve) => setTimeout(resolve, PACE_MS));
@@ -154,6 +149,19 @@ async function endToEnd() {
   redis.disconnect();
   files.remove();
   return { rate: (N / elapsed) * 1000, appendRate: (N / appended) * 1000, burstLags, pacedLags };
+}
+
+/** Opens `count` probe cases (one notify effect each), IN_FLIGHT at a time. */
+async function burst(cases: CaseService, count: number, tag: string): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: IN_FLIGHT }, async () => {
+      while (next < count) {
+        next++;
+        await cases.start('probe', { mode: 'notify', tag }, probeAdmin);
+      }
+    }),
+  );
 }
 
 /** append → job start (ms) of the completed notify jobs whose case carries `tag`. */

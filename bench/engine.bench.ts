@@ -1,8 +1,10 @@
 /**
  * `npm run bench:engine` — the case engine's speed, each figure beside a
  * baseline measured in the same run:
- *   1. commands/s in process (CaseService, no HTTP) vs raw store appends, same durability;
- *   2. commands/s over HTTP, 64 connections (autocannon) vs a trivial endpoint of the same app;
+ *   1. commands/s in process (CaseService, no HTTP) vs raw store appends, same durability, with
+ *      one caller at a time and with BENCH_CALLERS (64) at once (where group commit shares a transaction);
+ *   2. commands/s over HTTP, 64 connections (autocannon) vs a trivial endpoint of the same app, for
+ *      an API-only process and for everything in one process (`npm start`);
  *   3. replay events/s vs XState's own actor `send`;
  *   4. cold load of a 10,000-event case against the 100 ms target: newest snapshot plus the
  *      events after it (snapshots as configured by default), and the full fold (read every
@@ -28,7 +30,11 @@ import {
   loadRuntimeConfig,
   loadStoreConfig,
 } from '@app/runtime';
+import { loadProjectionsConfig } from '@app/projections';
+import { loadJobsConfig } from '@app/runtime/jobs';
+import { Redis } from 'ioredis';
 import { ApiModule } from '../apps/api/src/api.module';
+import { deletePrefix, uniquePrefix } from '../apps/worker/src/testing/harness';
 import { configureApp } from '../apps/api/src/configure-app';
 import { CaseSnapshots } from '../libs/runtime/src/cases/case-snapshots';
 import { StartFactsProvider } from '../libs/runtime/src/cases/start-facts.provider';
@@ -36,6 +42,8 @@ import { buildLeaveCase, measureReplay } from './engine-replay.bench';
 
 const N = Number(process.env.BENCH_COMMANDS ?? 2000);
 const HTTP_SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 5);
+const CALLERS = Number(process.env.BENCH_CALLERS ?? 64);
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const STAFF: Actor = { id: 'p-staff', name: '干部职工（演示）', roles: ['staff'], unit: 'hazchem', kind: 'user' };
 const CHIEF: Actor = { id: 'p-chief', name: '局长（演示）', roles: ['chief'], groups: ['leadership'], kind: 'user' };
 
@@ -57,45 +65,72 @@ function application(i: number) {
   };
 }
 
-async function inProcess(dir: string) {
-  // Raw: the adapter's own appends of events the size of a CASE_STARTED, one writer.
-  const raw = new SqliteEventStore({ path: join(dir, 'raw.db'), synchronous: 'FULL' });
+/** Runs `n` calls of `task` with `callers` of them in flight at a time; calls/s. */
+async function callsPerSecond(n: number, callers: number, task: (i: number) => Promise<unknown>): Promise<number> {
+  let next = 0;
+  const t = now();
+  await Promise.all(
+    Array.from({ length: callers }, async () => {
+      while (next < n) await task(next++);
+    }),
+  );
+  return rate(n, now() - t);
+}
+
+async function inProcess(dir: string, callers: number) {
+  // Raw: the adapter's own appends of events the size of a CASE_STARTED (one transaction per
+  // append with one writer; with many, the adapter's group commit shares the transaction).
+  const raw = new SqliteEventStore({ path: join(dir, `raw-${callers}.db`), synchronous: 'FULL' });
   const sample = buildLeaveCase(1)[0];
-  let t = now();
-  for (let i = 0; i < N; i++) {
-    await raw.appendToStream(`bench-${randomUUID()}`, [{ ...sample, id: randomUUID() }], {
-      expectedRevision: 'no_stream',
-    });
-  }
-  const rawRate = rate(N, now() - t);
+  const rawRate = await callsPerSecond(N, callers, () =>
+    raw.appendToStream(`bench-${randomUUID()}`, [{ ...sample, id: randomUUID() }], { expectedRevision: 'no_stream' }),
+  );
   await raw.close();
 
   @Module({
     imports: [
-      EventStoreModule.forRoot(loadStoreConfig({ SQLITE_PATH: join(dir, 'engine.db'), SQLITE_SYNCHRONOUS: 'FULL' })),
+      EventStoreModule.forRoot(
+        loadStoreConfig({ SQLITE_PATH: join(dir, `engine-${callers}.db`), SQLITE_SYNCHRONOUS: 'FULL' }),
+      ),
       RuntimeModule.forRoot(loadRuntimeConfig({})),
     ],
   })
   class BenchModule {}
   const app = await NestFactory.createApplicationContext(BenchModule, { logger: false });
   const cases = app.get(CaseService);
+  // Warm-up (JIT, statement caches), not counted.
+  for (let i = 0; i < 200; i++) {
+    await cases.send((await cases.start('leaveApproval', application(i), STAFF)).state.streamId, 'APPROVE', {}, CHIEF);
+  }
   const ids: string[] = [];
-  t = now();
-  for (let i = 0; i < N; i++) ids.push((await cases.start('leaveApproval', application(i), STAFF)).state.streamId);
-  const startRate = rate(N, now() - t);
-  t = now();
-  for (const id of ids) await cases.send(id, 'APPROVE', {}, CHIEF);
-  const sendRate = rate(N, now() - t);
+  const startRate = await callsPerSecond(N, callers, async (i) => {
+    ids[i] = (await cases.start('leaveApproval', application(i), STAFF)).state.streamId;
+  });
+  const sendRate = await callsPerSecond(N, callers, (i) => cases.send(ids[i], 'APPROVE', {}, CHIEF));
   await app.close();
   return { rawRate, startRate, sendRate };
 }
 
-async function overHttp(dir: string) {
+/**
+ * The two ways the API runs: `apiOnly` is an API process of a scaled deployment
+ * (`API_WITH_WORKER=false`, `PROJECTIONS_FOLLOW=false`: the worker process runs
+ * effects and keeps the read models), `allInOne` is `npm start` (the dispatcher,
+ * workers and projector share the API's event loop).
+ */
+async function overHttp(dir: string, layout: 'apiOnly' | 'allInOne') {
   process.env.AUTH_LOGIN_ADDRESS_LIMIT ??= '10000';
+  const allInOne = layout === 'allInOne';
+  const prefix = uniquePrefix(`bench-http-${layout}`);
   const app = await NestFactory.create(
     ApiModule.forRoot({
-      store: loadStoreConfig({ SQLITE_PATH: join(dir, 'http.db'), SQLITE_SYNCHRONOUS: 'FULL' }),
+      store: loadStoreConfig({ SQLITE_PATH: join(dir, `http-${layout}.db`), SQLITE_SYNCHRONOUS: 'FULL' }),
       runtime: loadRuntimeConfig({}),
+      projections: loadProjectionsConfig({
+        PROJECTIONS_PATH: join(dir, `projections-${layout}.db`),
+        PROJECTIONS_FOLLOW: allInOne ? 'true' : 'false',
+      }),
+      jobs: loadJobsConfig({ REDIS_URL, QUEUE_PREFIX: prefix }),
+      withWorker: allInOne,
     }),
     { bodyParser: false, logger: false },
   );
@@ -122,6 +157,9 @@ async function overHttp(dir: string) {
     body: JSON.stringify({ process: 'leaveApproval', input: application(0) }),
   });
   await app.close();
+  const redis = new Redis(REDIS_URL);
+  await deletePrefix(redis, prefix);
+  redis.disconnect();
   const ok = (r: autocannon.Result) => Math.round((r['2xx'] / r.duration) * 1);
   return {
     trivialRate: ok(trivial),
@@ -220,22 +258,30 @@ async function coldLoad(dir: string) {
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'pwe-bench-engine-'));
   try {
-    const p = await inProcess(dir);
-    console.log(`\n1. In process, ${N} commands, synchronous=FULL, one writer`);
-    console.log(`   raw store append        ${p.rawRate} appends/s`);
-    console.log(
-      `   CaseService.start       ${p.startRate} commands/s   ${ratio(p.startRate, p.rawRate)}× raw (target ≥ 0.8×)`,
-    );
-    console.log(
-      `   CaseService.send        ${p.sendRate} commands/s   ${ratio(p.sendRate, p.rawRate)}× raw (target ≥ 0.8×)`,
-    );
+    console.log(`\n1. In process (no HTTP), ${N} commands each, synchronous=FULL`);
+    for (const callers of [1, CALLERS]) {
+      const p = await inProcess(dir, callers);
+      const who = callers === 1 ? 'one caller at a time' : `${callers} callers at once`;
+      console.log(`   ${who}:`);
+      console.log(`     raw store append      ${p.rawRate} appends/s`);
+      console.log(`     CaseService.start     ${p.startRate} commands/s   ${ratio(p.startRate, p.rawRate)}× raw`);
+      console.log(`     CaseService.send      ${p.sendRate} commands/s   ${ratio(p.sendRate, p.rawRate)}× raw`);
+    }
+    console.log('   (target: commands ≥ 0.8× raw append at the same durability)');
 
-    const h = await overHttp(dir);
-    console.log(`\n2. Over HTTP, 64 connections, ${HTTP_SECONDS} s each (autocannon)`);
-    console.log(`   GET /health/live        ${h.trivialRate} req/s`);
-    console.log(
-      `   POST /cases             ${h.commandRate} commands/s   ${ratio(h.commandRate, h.trivialRate)}× trivial (target ≥ 0.5×), p99 ${h.commandP99} ms, non-2xx ${h.commandErrors}`,
-    );
+    console.log(`\n2. Over HTTP, 64 connections, ${HTTP_SECONDS} s each (autocannon, in this process)`);
+    for (const layout of ['apiOnly', 'allInOne'] as const) {
+      const h = await overHttp(dir, layout);
+      console.log(
+        layout === 'apiOnly'
+          ? '   API process (API_WITH_WORKER=false, PROJECTIONS_FOLLOW=false; a worker process does the rest):'
+          : '   all in one process (npm start: dispatcher, workers and projector on the same event loop):',
+      );
+      console.log(`     GET /health/live      ${h.trivialRate} req/s`);
+      console.log(
+        `     POST /cases           ${h.commandRate} commands/s   ${ratio(h.commandRate, h.trivialRate)}× trivial (target ≥ 0.5×), p99 ${h.commandP99} ms, non-2xx ${h.commandErrors}`,
+      );
+    }
 
     const r = measureReplay();
     console.log('\n3. Replay');

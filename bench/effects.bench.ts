@@ -14,6 +14,10 @@
  *   event's commit time, for every job of the burst above, and for a paced
  *   run (one case every 20 ms, the load a bureau generates).
  *
+ * - End to end with API and worker apart: the same burst, opened by this
+ *   process; a worker process (spawned like the fault tests' probe worker)
+ *   does everything else. The layout README's Scaling section recommends.
+ *
  * The store is SQLite (WAL) with BENCH_SYNCHRONOUS durability (default FULL,
  * the deployment default); Redis at REDIS_URL (default 127.0.0.1:6379). The
  * API, dispatcher and workers run in this one process, as `npm start` does.
@@ -23,6 +27,8 @@ import { Logger } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
+import { EFFECT_SUCCEEDED } from '@app/engine';
+import { EVENT_STORE, type EventStore } from '@app/event-store';
 import {
   CaseService,
   EventStoreModule,
@@ -32,7 +38,7 @@ import {
   WORKFLOW_REGISTRY,
 } from '@app/runtime';
 import { EFFECT_QUEUES, EngineMetrics, EngineQueues, JobsModule, loadJobsConfig } from '@app/runtime/jobs';
-import { deletePrefix, tempDir, uniquePrefix } from '../apps/worker/src/testing/harness';
+import { deletePrefix, spawnProbeWorker, tempDir, uniquePrefix } from '../apps/worker/src/testing/harness';
 import { createProbeRegistry, probeAdmin } from '../apps/worker/src/testing/probe-workflow';
 import { WorkerDirectoryModule } from '../apps/worker/src/worker-directory.module';
 import { WorkerModule } from '../apps/worker/src/worker.module';
@@ -151,6 +157,77 @@ async function endToEnd() {
   return { rate: (N / elapsed) * 1000, appendRate: (N / appended) * 1000, burstLags, pacedLags };
 }
 
+/**
+ * The scaled layout (README, Scaling): this process is the API and only opens
+ * the cases; a worker process (the real worker app with the probe workflow,
+ * as the fault tests spawn it) follows the log, runs the effects and records
+ * the outcomes. Counted here by reading the log for EFFECT_SUCCEEDED.
+ */
+async function apart() {
+  const prefix = uniquePrefix('bench-apart');
+  const files = tempDir('bench-apart');
+  const app = await Test.createTestingModule({
+    imports: [
+      EventStoreModule.forRoot(loadStoreConfig({ SQLITE_PATH: files.sqlite, SQLITE_SYNCHRONOUS: SYNCHRONOUS })),
+      RuntimeModule.forRoot(loadRuntimeConfig({})),
+    ],
+  })
+    .overrideProvider(WORKFLOW_REGISTRY)
+    .useValue(createProbeRegistry())
+    .compile();
+  app.useLogger(['error', 'warn']);
+  await app.init();
+  const cases = app.get(CaseService);
+  const store = app.get<EventStore>(EVENT_STORE);
+  const worker = spawnProbeWorker(
+    {
+      SQLITE_PATH: files.sqlite,
+      SQLITE_SYNCHRONOUS: SYNCHRONOUS,
+      SQLITE_POLL_MS: '5',
+      REDIS_URL,
+      QUEUE_PREFIX: prefix,
+      WORKER_CONCURRENCY: String(CONCURRENCY),
+      RECONCILE_INTERVAL_MS: '0',
+    },
+    'bench-worker',
+  );
+  try {
+    const deadline = Date.now() + 120_000;
+    while (!worker.output.some((line) => line.includes('probe worker') && line.includes('started'))) {
+      if (Date.now() > deadline || worker.child.exitCode !== null) {
+        throw new Error(`the worker process did not start:\n${worker.output.slice(-20).join('\n')}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    let succeeded = 0;
+    let from: bigint | 'start' = 'start';
+    const until = async (count: number) => {
+      while (succeeded < count) {
+        for await (const event of store.readAll({ fromPosition: from, filter: { streamCategories: ['probe'] } })) {
+          if (event.type === EFFECT_SUCCEEDED) succeeded++;
+          from = event.position + 1n;
+        }
+        if (succeeded < count) await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    };
+    await burst(cases, WARM_UP, 'warm');
+    await until(WARM_UP);
+    const started = performance.now();
+    await burst(cases, N, 'burst');
+    const appended = performance.now() - started;
+    await until(WARM_UP + N);
+    const elapsed = performance.now() - started;
+    return { rate: (N / elapsed) * 1000, appendRate: (N / appended) * 1000 };
+  } finally {
+    await worker.stop();
+    await app.close();
+    const redis = new Redis(REDIS_URL);
+    await deletePrefix(redis, prefix);
+    redis.disconnect();
+    files.remove();
+  }
+}
+
 /** Opens `count` probe cases (one notify effect each), IN_FLIGHT at a time. */
 async function burst(cases: CaseService, count: number, tag: string): Promise<void> {
   let next = 0;
@@ -180,6 +257,7 @@ async function main(): Promise<void> {
   );
   const raw = await bullmqRaw();
   const e2e = await endToEnd();
+  const split = await apart();
   const raw2 = await bullmqRaw();
   const baseline = Math.max(raw, raw2);
   const fmt = (n: number) => n.toFixed(1);
@@ -191,6 +269,12 @@ async function main(): Promise<void> {
     `end to end append→done→outcome recorded  ${fmt(e2e.rate).padStart(8)} effects/s   ratio ${(e2e.rate / baseline).toFixed(2)}× (target ≥ 0.5×)`,
   );
   console.log(`  (appends alone: ${fmt(e2e.appendRate)} cases/s with ${IN_FLIGHT} in flight)`);
+  console.log(
+    `end to end, API and worker processes apart  ${fmt(split.rate).padStart(8)} effects/s   ratio ${(split.rate / baseline).toFixed(2)}×`,
+  );
+  console.log(
+    `  (appends alone: ${fmt(split.appendRate)} cases/s with ${IN_FLIGHT} in flight, the worker busy meanwhile)`,
+  );
   for (const [name, l] of [
     [`burst of ${N}`, e2e.burstLags],
     [`paced, 1 per ${PACE_MS} ms (${PACED})`, e2e.pacedLags],

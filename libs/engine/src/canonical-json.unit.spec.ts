@@ -3,6 +3,7 @@ import { canonicalEventJson, canonicalJson } from './canonical-json';
 import { eventHash, sealEvent } from './hash-chain';
 import { boss, clerk, demoV1, owner } from './testing/demo-workflow';
 import { History } from './testing/history';
+import { seededRandom } from '../../../test/support/seeded-random';
 
 /**
  * The first canonicalJson, kept as the reference: stored events were hashed
@@ -46,17 +47,6 @@ function referenceEventHash(prevHash: string, event: { type: unknown; data: unkn
   return createHash('sha256')
     .update(prevHash + referenceCanonicalJson({ type: event.type, data: event.data, metadata }))
     .digest('hex');
-}
-
-/** mulberry32: a seeded generator, so a failure reproduces. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const CHARS = [
@@ -205,7 +195,7 @@ function randomValue(next: () => number, depth: number): unknown {
 
 describe('canonicalJson against the first implementation', () => {
   it('writes the same text for many random values', () => {
-    const next = random(20201001);
+    const next = seededRandom(20201001);
     for (let i = 0; i < 20_000; i++) {
       const value = randomValue(next, 0);
       expect(canonicalJson(value)).toBe(referenceCanonicalJson(value));
@@ -259,7 +249,7 @@ describe('canonicalJson against the first implementation', () => {
 
 describe('canonicalEventJson and eventHash against the first implementation', () => {
   it('match a copy of the metadata without hash, for random events', () => {
-    const next = random(42);
+    const next = seededRandom(42);
     for (let i = 0; i < 5_000; i++) {
       const metadata = randomValue(next, 1);
       if (metadata === null || typeof metadata !== 'object') continue;

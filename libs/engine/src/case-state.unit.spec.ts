@@ -9,6 +9,7 @@ import {
 } from './case-event';
 import { type CaseState, emptyLedger, type Ledger, ledgerOf, record } from './case-state';
 import { activeStateKeys } from './machine-info';
+import { seededRandom } from '../../../test/support/seeded-random';
 
 /** The first ledgerOf and record (spread copies), kept as the reference for the books and their member order. */
 function referenceLedgerOf(state: Pick<CaseState, keyof Ledger>): Ledger {
@@ -110,17 +111,6 @@ function referenceRecord(ledger: Ledger, event: StoredEventLike): void {
   }
 }
 
-/** mulberry32: a seeded generator, so a failure reproduces. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const STATES = ['waiting', 'review', 'away', { parallel: 'a' }, { parallel: 'b', other: 'c' }];
 
 /** A random event touching the books, with ids from small pools so that later events meet earlier ones. */
@@ -178,7 +168,7 @@ function randomEvent(next: () => number, n: number): StoredEventLike {
 
 describe('ledgerOf and record against the first implementation', () => {
   it('keep the same books, members in the same order, and leave the earlier books alone', () => {
-    const next = random(5);
+    const next = seededRandom(5);
     for (let run = 0; run < 200; run++) {
       let books: Ledger = emptyLedger();
       let referenceBooks: Ledger = emptyLedger();

@@ -1,4 +1,5 @@
 import { toPlainJson } from './effects';
+import { seededRandom } from '../../../test/support/seeded-random';
 
 /** The first toPlainJson, kept as the reference the direct copy must match. */
 function referenceToPlainJson<T>(value: T): T {
@@ -57,17 +58,6 @@ function expectSameOutcome(value: unknown): void {
   const actual = toPlainJson(value);
   expectSameCopy(actual, expected);
   if (typeof value === 'object' && value !== null) expect(actual).not.toBe(value);
-}
-
-/** mulberry32: a seeded generator, so a failure reproduces. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const STRINGS = [
@@ -151,7 +141,7 @@ function randomValue(next: () => number, depth: number): unknown {
 
 describe('toPlainJson against JSON.parse(JSON.stringify(value))', () => {
   it('gives the same copy for many random values', () => {
-    const next = random(7);
+    const next = seededRandom(7);
     for (let i = 0; i < 20_000; i++) expectSameOutcome(randomValue(next, 0));
   });
 

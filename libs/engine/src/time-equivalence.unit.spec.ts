@@ -1,4 +1,5 @@
 import { ISO_INSTANT, isDuration, parseDuration, parseInstant, toIso } from './time';
+import { seededRandom } from '../../../test/support/seeded-random';
 
 /** The first implementations, kept as the reference the fast paths and caches must match. */
 function referenceToIso(ms: number): string {
@@ -22,17 +23,6 @@ function referenceParseDuration(duration: string): number | 'refused' {
   return Math.round((((w * 7 + d) * 24 + h) * 60 + m) * 60_000 + s * 1000);
 }
 
-/** mulberry32: a seeded generator, so a failure reproduces. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function outcome(run: () => unknown): unknown {
   try {
     return run();
@@ -46,7 +36,7 @@ const LAST_OF_9999 = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
 describe('toIso against Date#toISOString', () => {
   it('writes the days from 1970 to 9999 the same (each up to 2200, then every 29th), at a random time of day', () => {
-    const next = random(1);
+    const next = seededRandom(1);
     const until2200 = Date.UTC(2200, 0, 1) / DAY;
     for (let day = 0; day * DAY <= LAST_OF_9999; day += day < until2200 ? 1 : 29) {
       const ms = day * DAY + Math.floor(next() * DAY);
@@ -57,7 +47,7 @@ describe('toIso against Date#toISOString', () => {
   });
 
   it('writes random instants and the edges the same, or throws the same', () => {
-    const next = random(2);
+    const next = seededRandom(2);
     const values = [
       0,
       -0,
@@ -97,7 +87,7 @@ describe('toIso against Date#toISOString', () => {
 
 describe('parseInstant with its cache', () => {
   it('answers as before, first time and again', () => {
-    const next = random(3);
+    const next = seededRandom(3);
     const texts: unknown[] = [
       '2020-10-01T08:00:00Z',
       '2020-10-01T08:00:00.5+08:00',

@@ -1,5 +1,6 @@
 import { EventStoreValidationError } from './event-store.errors';
 import { validateAppend } from './event-validation';
+import { seededRandom } from '../../../test/support/seeded-random';
 
 /**
  * The first toJson (one walk that builds every path and keeps a set of the
@@ -76,17 +77,6 @@ function expectSameOutcome(data: unknown, metadata: unknown): void {
   expect(actual).toEqual(expected);
 }
 
-/** mulberry32: a seeded generator, so a failure reproduces. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 class Payload {
   kind = 'payload';
 }
@@ -140,7 +130,7 @@ function randomValue(next: () => number, depth: number, bad: number): unknown {
 
 describe('validateAppend data and metadata checks against the first implementation', () => {
   it('accepts, writes and refuses random values the same', () => {
-    const next = random(11);
+    const next = seededRandom(11);
     for (let i = 0; i < 10_000; i++) {
       const bad = next() < 0.5 ? 0 : 0.03;
       const data = randomValue(next, 0, bad);

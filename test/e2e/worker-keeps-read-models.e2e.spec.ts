@@ -5,9 +5,8 @@ import { loadProjectionsConfig } from '@app/projections';
 import { loadRuntimeConfig, loadStoreConfig } from '@app/runtime';
 import { jobsConfig } from '../../apps/worker/src/testing/harness';
 import { WorkerAppModule } from '../../apps/worker/src/worker-app.module';
+import { leaveApplication } from '../support/fixtures/leave-application';
 import { startTestApp, type TestApp } from '../support/test-app';
-
-const day = 24 * 3600_000;
 
 /**
  * The scaled layout: an API process with `PROJECTIONS_FOLLOW=false` serves
@@ -47,16 +46,7 @@ describe('API without a projector, worker keeping the read models', () => {
       .set('authorization', `Bearer ${token}`)
       .send({
         process: 'leaveApproval',
-        input: {
-          applicant: { id: 'p-staff', name: '干部职工（演示）', unit: 'hazchem' },
-          destination: { placeCode: '150602', name: '东胜区' },
-          leavesCity: true,
-          specialReason: '探望病重亲属',
-          departAt: new Date(Date.now() + day).toISOString(),
-          returnAt: new Date(Date.now() + 3 * day).toISOString(),
-          companions: [],
-          epidemiologicalHistory: { feverLast14Days: false, contactWithCase: false, visitedRiskArea: false },
-        },
+        input: leaveApplication({ id: 'p-staff', name: '干部职工（演示）' }),
       });
     expect(opened.status).toBe(201);
     const listed = await api

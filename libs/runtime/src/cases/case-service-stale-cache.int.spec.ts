@@ -13,22 +13,13 @@ import { CASE_RUNTIME_OPTIONS, CaseService, WORKFLOW_REGISTRY } from './case.ser
 import { Clock } from './clock';
 import { RuntimeError } from './runtime-error';
 import { StartFactsProvider } from './start-facts.provider';
+import { leaveApplication } from '../../../../test/support/fixtures/leave-application';
 
 const STAFF: Actor = { id: 'p-staff', name: '干部职工', roles: ['staff'], unit: 'hazchem', kind: 'user' };
 const CHIEF: Actor = { id: 'p-chief', name: '局长', roles: ['chief'], groups: ['leadership'], kind: 'user' };
 const OFFICE: Actor = { id: 'p-office', name: '办公室', roles: ['office'], groups: ['coordination'], kind: 'user' };
 
-const day = 24 * 3600_000;
-const trip = () => ({
-  applicant: { id: STAFF.id, name: STAFF.name, unit: 'hazchem' },
-  destination: { placeCode: '150602', name: '东胜区' },
-  leavesCity: true,
-  specialReason: '探望病重亲属',
-  departAt: new Date(Date.now() + day).toISOString(),
-  returnAt: new Date(Date.now() + 3 * day).toISOString(),
-  companions: [],
-  epidemiologicalHistory: { feverLast14Days: false, contactWithCase: false, visitedRiskArea: false },
-});
+const trip = () => leaveApplication(STAFF);
 
 /**
  * A command decides on its cached state without reading the stream first.

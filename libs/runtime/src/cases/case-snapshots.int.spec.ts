@@ -24,6 +24,7 @@ import { CASE_SNAPSHOT_CATEGORY, CASE_SNAPSHOT_TAKEN, CaseSnapshots, caseSnapsho
 import { CASE_RUNTIME_OPTIONS, CaseService, WORKFLOW_REGISTRY } from './case.service';
 import { Clock } from './clock';
 import { StartFactsProvider } from './start-facts.provider';
+import { leaveApplication } from '../../../../test/support/fixtures/leave-application';
 
 const STAFF: Actor = { id: 'p-staff', name: '干部职工', roles: ['staff'], unit: 'hazchem', kind: 'user' };
 const CHIEF: Actor = { id: 'p-chief', name: '局长', roles: ['chief'], groups: ['leadership'], kind: 'user' };
@@ -32,17 +33,7 @@ const EVERY = 50;
 const PLACE = '150602';
 const LEAVE_EVENTS = ['APPROVE', 'REJECT', 'FILE', 'DEPART', 'RETURN', 'WITHDRAW', 'RISK_LEVEL_CHANGED'];
 
-const day = 24 * 3600_000;
-const trip = () => ({
-  applicant: { id: STAFF.id, name: STAFF.name, unit: 'hazchem' },
-  destination: { placeCode: PLACE, name: '东胜区' },
-  leavesCity: true,
-  specialReason: '探望病重亲属',
-  departAt: new Date(Date.now() + day).toISOString(),
-  returnAt: new Date(Date.now() + 3 * day).toISOString(),
-  companions: [],
-  epidemiologicalHistory: { feverLast14Days: false, contactWithCase: false, visitedRiskArea: false },
-});
+const trip = () => leaveApplication(STAFF, { placeCode: PLACE, name: '东胜区' });
 
 /** Everything of a state the runtime reads, the XState snapshot reduced to what later transitions and views read. */
 function view(state: CaseState) {

@@ -11,6 +11,7 @@ import { EventStoreModule } from '../store/event-store.module';
 import { loadStoreConfig } from '../store/store.config';
 import { RiskAreaRegister } from './risk-area-register.service';
 import { RiskChangePropagator } from './risk-change.propagator';
+import { leaveApplication } from '../../../../test/support/fixtures/leave-application';
 
 const STAFF: Actor = { id: 'p-staff', name: '干部职工', roles: ['staff'], unit: 'hazchem', kind: 'user' };
 const CHIEF: Actor = { id: 'p-chief', name: '局长', roles: ['chief'], groups: ['leadership'], kind: 'user' };
@@ -44,17 +45,7 @@ describe('RiskChangePropagator (real SQLite store)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const day = 24 * 3600_000;
-  const trip = (placeCode: string) => ({
-    applicant: { id: STAFF.id, name: STAFF.name, unit: 'hazchem' },
-    destination: { placeCode, name: '某地' },
-    leavesCity: true,
-    specialReason: '探望病重亲属',
-    departAt: new Date(Date.now() + day).toISOString(),
-    returnAt: new Date(Date.now() + 3 * day).toISOString(),
-    companions: [],
-    epidemiologicalHistory: { feverLast14Days: false, contactWithCase: false, visitedRiskArea: false },
-  });
+  const trip = (placeCode: string) => leaveApplication(STAFF, { placeCode, name: '某地' });
 
   async function lastRegisterEvent(placeCode: string): Promise<RecordedEvent> {
     const events: RecordedEvent[] = [];

@@ -99,6 +99,39 @@ describe('dispatcher (real SQLite, real Redis)', () => {
     );
   });
 
+  it('ignores a checkpoint past the head of the log (another store with the same Redis) instead of skipping events', async () => {
+    const { app, prefix } = await setup('dispatch-foreign-checkpoint', true);
+    await waitFor('the dispatcher to lead', () => app.get(LeaderElection).isLeader);
+    for (let i = 0; i < 10; i++) await casesOf(app).start('probe', { mode: 'notify', tag: `old${i}` }, probeAdmin);
+    await waitFor(
+      '10 outcomes',
+      async () => (await allEvents(app)).filter((e) => e.type === EFFECT_SUCCEEDED).length === 10,
+    );
+    const old = app.get(EngineStatus);
+    await waitFor('the checkpoint to pass 19', async () => ((await old.checkpoint()) ?? 0n) >= 19n);
+    await app.close();
+
+    // A fresh data directory, the same Redis prefix: the stored checkpoint is the old store's.
+    const files = tempDir('dispatch-foreign-checkpoint-new');
+    cleanups.push(() => files.remove());
+    const fresh = await createTestApp({
+      sqlite: files.sqlite,
+      jobs: jobsConfig(prefix, { RECONCILE_INTERVAL_MS: '0' }),
+      worker: true,
+    });
+    await fresh.init();
+    cleanups.push(() => fresh.close());
+    await waitFor('the dispatcher to lead', () => fresh.get(LeaderElection).isLeader);
+    // Appended after start-up, so only the dispatcher (not the reconciler's start-up scan) can enqueue them.
+    for (let i = 0; i < 3; i++) await casesOf(fresh).start('probe', { mode: 'notify', tag: `new${i}` }, probeAdmin);
+    await waitFor(
+      '3 outcomes in the new store',
+      async () => (await allEvents(fresh)).filter((e) => e.type === EFFECT_SUCCEEDED).length === 3,
+    );
+    const head = await fresh.get<EventStore>(EVENT_STORE).headPosition();
+    expect((await fresh.get(EngineStatus).checkpoint()) ?? 0n).toBeLessThanOrEqual(head);
+  });
+
   it('only one process dispatches; another takes over when it stops', async () => {
     const { app: a, prefix, files } = await setup('dispatch-leader', true);
     await waitFor('a leader', () => a.get(LeaderElection).isLeader);

@@ -16,8 +16,9 @@ import { JobScheduler } from './job-scheduler';
  * Until the subscription has caught up with the head of the log, events are
  * dispatched "checked" (each job looked up, the case read again before adding);
  * once live, in bulk. No checkpoint at all (a new Redis, or one that was
- * flushed) means: start from the head of the log; the reconciler's start-up
- * scan enqueues everything older that the store still owes.
+ * flushed), or one past the head of the log (another store's), means: start
+ * from the head of the log; the reconciler's start-up scan enqueues
+ * everything older that the store still owes.
  */
 @Injectable()
 export class Dispatcher {
@@ -97,8 +98,17 @@ export class Dispatcher {
 
   private async follow(lock: LeaderLock): Promise<void> {
     let checkpoint = await this.status.checkpoint();
+    const head = checkpoint === null ? undefined : await this.store.headPosition();
+    if (checkpoint !== null && head !== undefined && checkpoint > head) {
+      // Only an event the log holds can be a checkpoint: this one is another store's (a new data
+      // directory with the same Redis and prefix). Trusting it would skip this log's events up to it.
+      this.logger.warn(
+        `checkpoint ${checkpoint} is past the head of the log (${head}): it belongs to another store; ignored`,
+      );
+      checkpoint = null;
+    }
     if (checkpoint === null) {
-      checkpoint = await this.store.headPosition();
+      checkpoint = head ?? (await this.store.headPosition());
       await this.saveCheckpoint(lock, checkpoint);
       this.logger.log(
         `no checkpoint in Redis: dispatching from the head of the log (${checkpoint}); the reconciler covers older work`,

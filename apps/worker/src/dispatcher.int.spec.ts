@@ -1,7 +1,8 @@
 import { Redis } from 'ioredis';
 import { EFFECT_SUCCEEDED } from '@app/engine';
 import { EVENT_STORE, type EventStore, type RecordedEvent } from '@app/event-store';
-import { EngineMetrics, EngineQueues, EngineStatus } from '@app/runtime/jobs';
+import { DirectoryService } from '@app/auth';
+import { EngineMetrics, EngineQueues, EngineStatus, InboxReadModel } from '@app/runtime/jobs';
 import { JobScheduler } from './dispatch/job-scheduler';
 import { LeaderElection } from './leader/leader-election';
 import { deletePrefix, jobsConfig, REDIS_URL, tempDir, uniquePrefix, waitFor, report } from './testing/harness';
@@ -130,6 +131,14 @@ describe('dispatcher (real SQLite, real Redis)', () => {
     );
     const head = await fresh.get<EventStore>(EVENT_STORE).headPosition();
     expect((await fresh.get(EngineStatus).checkpoint()) ?? 0n).toBeLessThanOrEqual(head);
+    // The inbox is rebuilt from this log: the new cases' notices, none of the old store's.
+    const chief = fresh.get(DirectoryService).chief();
+    const inbox = await waitFor('the new notices in the inbox', async () => {
+      const page = await fresh.get(InboxReadModel).list(chief.id);
+      return page.items.length === 3 ? page.items : undefined;
+    });
+    const newCases = new Set((await allEvents(fresh)).map((e) => e.streamId));
+    expect(inbox.every((item) => newCases.has(item.caseId))).toBe(true);
   });
 
   it('only one process dispatches; another takes over when it stops', async () => {

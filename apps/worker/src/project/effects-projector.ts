@@ -81,11 +81,34 @@ export class EffectsProjector {
     }
   }
 
+  /** Deletes the inbox, the incident index and the checkpoint (everything here is derived from the log). */
+  private async clear(): Promise<void> {
+    const redis = this.connections.client;
+    const keys = [this.keys.inboxItems, this.keys.incidents, this.keys.projectorCheckpoint];
+    let cursor = '0';
+    do {
+      const [next, found] = await redis.scan(cursor, 'MATCH', this.keys.inboxOf('*'), 'COUNT', 500);
+      cursor = next;
+      keys.push(...found);
+    } while (cursor !== '0');
+    for (let i = 0; i < keys.length; i += 500) await redis.del(...keys.slice(i, i + 500));
+  }
+
   private async follow(): Promise<void> {
     const redis = this.connections.client;
     const raw = await redis.get(this.keys.projectorCheckpoint);
-    const from = raw === null ? 'start' : BigInt(raw);
-    if (raw === null)
+    let from: bigint | 'start' = raw === null ? 'start' : BigInt(raw);
+    if (from !== 'start') {
+      const head = await this.store.headPosition();
+      if (from > head) {
+        // Only an event the log holds can be a checkpoint: the inbox is another store's (a new data
+        // directory with the same Redis and prefix). Its items name cases this log has never had.
+        this.logger.warn(`checkpoint ${from} is past the head of the log (${head}): rebuilding the inbox`);
+        await this.clear();
+        from = 'start';
+      }
+    }
+    if (from === 'start')
       this.logger.log('no checkpoint: building the inbox and the incident index from the start of the log');
     const subscription = this.store.subscribeToAll({ fromPosition: from === 0n ? 'start' : from });
     this.subscription = subscription;
